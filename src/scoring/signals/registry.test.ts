@@ -1,0 +1,113 @@
+/** @jest-environment node */
+import { SIGNAL_KINDS } from '../types';
+import {
+  createDetector,
+  getSignalKindInfo,
+  runDetector,
+  SIGNAL_KIND_INFO,
+  SIGNAL_REGISTRY,
+  validateSignalParams,
+} from './registry';
+import { ratioInput, STEP_MS, valueInput } from './testHelpers';
+
+const PATH = 'signals[2].params';
+
+describe('registry', () => {
+  it('covers every kind with input type, defaults and help for every param', () => {
+    expect(Object.keys(SIGNAL_KIND_INFO).sort()).toEqual([...SIGNAL_KINDS].sort());
+    expect(SIGNAL_REGISTRY).toBe(SIGNAL_KIND_INFO);
+    for (const kind of SIGNAL_KINDS) {
+      const info = getSignalKindInfo(kind);
+      expect(info.kind).toBe(kind);
+      expect(info.help.kind.length).toBeGreaterThan(10);
+      expect(Object.keys(info.help.params).sort()).toEqual(Object.keys(info.defaults).sort());
+      expect(Object.keys(info.defaults)).toContain('warmup');
+      for (const line of Object.values(info.help.params)) {
+        expect(line).not.toMatch(/\n/);
+      }
+    }
+    expect(SIGNAL_KIND_INFO.ratio.inputType).toBe('ratio');
+    expect(SIGNAL_KIND_INFO.histogram_drift.inputType).toBe('buckets');
+    expect(SIGNAL_KIND_INFO.calibration.inputType).toBe('calibration');
+    expect(SIGNAL_KIND_INFO.robust_z.defaults.window).toBe('1h');
+  });
+
+  it('defaults are valid (threshold needs a limit), also when passed back merged', () => {
+    for (const kind of SIGNAL_KINDS) {
+      const info = SIGNAL_KIND_INFO[kind];
+      const extra = kind === 'threshold' ? { above: 1 } : {};
+      expect(info.validate({ ...extra }, PATH)).toEqual([]);
+      expect(info.validate({ ...info.defaults, ...extra }, PATH)).toEqual([]);
+      expect(() => createDetector(kind, extra, { stepMs: STEP_MS })).not.toThrow();
+    }
+  });
+
+  it('reports path and reason', () => {
+    expect(validateSignalParams('robust_z', { window: '1 hour' }, PATH)).toEqual([
+      { path: 'signals[2].params.window', message: 'must be a duration like 1h (got "1 hour")' },
+    ]);
+    expect(validateSignalParams('robust_z', { windw: '1h' }, PATH)).toEqual([
+      {
+        path: 'signals[2].params.windw',
+        message: 'unknown parameter (known: window, warmup, warn, max, minScaleRel, minScale)',
+      },
+    ]);
+    expect(validateSignalParams('robust_z', { warn: 'high' }, PATH)[0]).toEqual({
+      path: 'signals[2].params.warn',
+      message: 'must be a finite number (got "high")',
+    });
+    expect(validateSignalParams('robust_z', { warn: -1 }, PATH)[0].message).toBe('must be >= 0 (got -1)');
+    expect(validateSignalParams('robust_z', { window: 0 }, PATH)[0].path).toBe('signals[2].params.window');
+    expect(validateSignalParams('robust_z', { window: 2.5 }, PATH)[0].message).toMatch(/whole number of points/);
+    expect(validateSignalParams('robust_z', { warn: 5, max: 4 }, PATH)).toEqual([
+      { path: 'signals[2].params.max', message: 'must be greater than warn (5)' },
+    ]);
+    expect(validateSignalParams('histogram_drift', { metric: 'kl' }, PATH)[0].message).toBe(
+      'must be one of psi, js, hellinger (got "kl")'
+    );
+    expect(validateSignalParams('histogram_drift', { metric: 'js', warn: 0.2 }, PATH)).toEqual([
+      { path: 'signals[2].params.max', message: 'must be greater than warn (0.2)' }, // js default max 0.1
+    ]);
+    expect(validateSignalParams('seasonal', { seasons: 2, minSeasons: 3 }, PATH)[0].path).toBe(
+      'signals[2].params.minSeasons'
+    );
+    expect(validateSignalParams('seasonal', { season: '1h', tolerance: '2h' }, PATH)[0].path).toBe(
+      'signals[2].params.tolerance'
+    );
+    expect(validateSignalParams('staleness', { warn: '1h', max: '10m' }, PATH)[0].path).toBe('signals[2].params.max');
+    expect(validateSignalParams('threshold', { above: 1, below: 2 }, PATH)[0].path).toBe('signals[2].params.below');
+    expect(validateSignalParams('ratio', 'x', PATH)).toEqual([
+      { path: PATH, message: 'must be an object of parameters (got "x")' },
+    ]);
+  });
+
+  it('create refuses invalid params, directions and inputs with clear errors', () => {
+    expect(() => createDetector('robust_z', { window: 'soon' }, { stepMs: STEP_MS })).toThrow(
+      'robust_z: params.window must be a duration like 1h (got "soon")'
+    );
+    expect(() => createDetector('robust_z', {}, { stepMs: STEP_MS, direction: 'sideways' as never })).toThrow(
+      /direction/
+    );
+    expect(() => createDetector('robust_z', {}, {})).toThrow(/needs the step/);
+    expect(() => createDetector('nope' as never, {}, {})).toThrow(/unknown signal kind/);
+    const det = createDetector('robust_z', {}, { stepMs: STEP_MS });
+    expect(() => det.process(ratioInput([1], [2]))).toThrow("robust_z detector expects 'value' input, got 'ratio'");
+  });
+
+  it('converts durations with the step and caps warm-up at the window', () => {
+    // window 1h at 15 min = 4 points: warmup 20 is capped to 4, so judging starts at point 4
+    const r = runDetector('robust_z', {}, { stepMs: 900_000 }, valueInput([1, 2, 3, 4, 5, 6], 900_000));
+    expect(Array.from(r.status)).toEqual([1, 1, 1, 1, 0, 0]);
+    expect(r.support[5]).toBe(4);
+    // numbers are points whatever the step
+    const p = runDetector('robust_z', { window: 2, warmup: 2 }, { stepMs: 900_000 }, valueInput([1, 2, 3, 4]));
+    expect(p.expected[3]).toBe(2.5);
+  });
+
+  it('direction defaults per kind', () => {
+    expect(SIGNAL_KIND_INFO.robust_z.defaultDirection).toBe('both');
+    expect(SIGNAL_KIND_INFO.ratio.defaultDirection).toBe('up');
+    expect(SIGNAL_KIND_INFO.calibration.defaultDirection).toBe('up');
+    expect(SIGNAL_KIND_INFO.histogram_drift.directions).toEqual([]);
+  });
+});

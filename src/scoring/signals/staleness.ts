@@ -1,0 +1,73 @@
+/**
+ * staleness: age of a timestamp gauge (`*_timestamp_seconds`, e.g. "last successful labelling
+ * run"), and data that stopped arriving.
+ *
+ *   lag = t/1000 − value         seconds (t is epoch ms, value epoch seconds)   statistic
+ *   severity = ramp(lag, warn, max)                  band = [0, warn], expected = 0
+ *
+ * A missing value (NaN/±Inf) is POINT_MISSING until the series has been missing for longer than
+ * `missingAfter`; from then on the point counts as stale and is judged: lag = t/1000 − the last
+ * valid value (how old the newest timestamp we know of is by now), or, if the series never had a
+ * value, the time since the detector's first point. This covers `absent()`-style alerts.
+ * Negative lags (clocks ahead) give severity 0. Direction does not apply. Support = 1 when judged.
+ */
+import { Detector, DetectorResult, SignalInput } from '../types';
+import { allocResult, assertInput, isFiniteNumber, rampSeverity, setBand, setOk, setWarming } from './common';
+
+export interface StalenessConfig {
+  /** Lag (seconds) where severity starts. */
+  warn: number;
+  /** Lag (seconds) where severity reaches 1. */
+  max: number;
+  /** How long (seconds) a value may be missing before the series counts as stale. */
+  missingAfter: number;
+  /** Points before judging (normally 0). */
+  warmup: number;
+}
+
+export class StalenessDetector implements Detector {
+  readonly kind = 'staleness' as const;
+  private seen = 0;
+  private firstT = NaN;
+  private lastValue = NaN;
+  private lastValidT = NaN;
+
+  constructor(private readonly cfg: StalenessConfig) {}
+
+  process(chunk: SignalInput): DetectorResult {
+    assertInput(this.kind, chunk, 'value');
+    const { t, value } = chunk;
+    const res = allocResult(t);
+    const { warn, max, missingAfter, warmup } = this.cfg;
+    for (let i = 0; i < value.length; i++) {
+      const x = value[i];
+      if (this.firstT !== this.firstT) {
+        this.firstT = t[i];
+      }
+      const warming = this.seen < warmup;
+      this.seen++;
+      let lag = NaN;
+      if (isFiniteNumber(x)) {
+        this.lastValue = x;
+        this.lastValidT = t[i];
+        lag = t[i] / 1000 - x;
+      } else {
+        const since = this.lastValidT === this.lastValidT ? this.lastValidT : this.firstT;
+        if ((t[i] - since) / 1000 > missingAfter) {
+          lag = this.lastValue === this.lastValue ? t[i] / 1000 - this.lastValue : (t[i] - this.firstT) / 1000;
+        }
+      }
+      if (lag !== lag) {
+        continue; // missing, not yet stale
+      }
+      res.support[i] = 1;
+      setBand(res, i, 0, 0, warn);
+      if (warming) {
+        setWarming(res, i);
+      } else {
+        setOk(res, i, lag, rampSeverity(lag, warn, max));
+      }
+    }
+    return res;
+  }
+}
