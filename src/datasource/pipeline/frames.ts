@@ -12,6 +12,7 @@ import {
 import { rankEntities, type EntityScore } from '../../scoring/engine';
 import { playbookFor, tierName, type TierCuts } from '../../scoring/tiers';
 import type { ScoreSpec } from '../../scoring/spec';
+import type { ContextPlan } from '../../scoring/context';
 import { TIERS, type Tier } from '../../scoring/types';
 
 /** Grafana's named palette colours for the tiers (work in dark and light themes). */
@@ -33,6 +34,10 @@ export interface SignalMeta {
 }
 
 export interface ScoreFrameMeta {
+  /** The effective spec (query + data source defaults) the frame was scored with. */
+  spec: ScoreSpec;
+  /** The context rules matched by this entity, resolved (see scoring/context effectsAt). */
+  context: ContextPlan;
   specId: string;
   specVersion: number | string;
   entity: Record<string, string>;
@@ -108,12 +113,14 @@ export function entityFrame(es: EntityScore, spec: ScoreSpec, refId: string, ste
     const o = es.signals[id];
     fields.push(numberField(`expected:${id}`, o ? o.result.expected : new Float64Array(n).fill(NaN), HIDDEN));
   }
-  // Extension beyond the contract's required fields, for explanations: observed value and band.
+  // Extension beyond the contract's required fields, for explanations: observed value, band and
+  // severity (with meta.custom.spec, enough to say what would change the tier without rescoring).
   for (const id of ids) {
     const o = es.signals[id];
     if (!o) {
       continue;
     }
+    fields.push(numberField(`severity:${id}`, o.result.severity, HIDDEN));
     fields.push(numberField(`observed:${id}`, o.observed, HIDDEN));
     fields.push(numberField(`lower:${id}`, o.result.lower, HIDDEN));
     fields.push(numberField(`upper:${id}`, o.result.upper, HIDDEN));
@@ -124,6 +131,8 @@ export function entityFrame(es: EntityScore, spec: ScoreSpec, refId: string, ste
   const last = n - 1;
   const currentTier = n > 0 ? tierName(es.tier[last]) : undefined;
   const custom: ScoreFrameMeta = {
+    spec,
+    context: es.context,
     specId: spec.id,
     specVersion: spec.version,
     entity: { ...es.labels },
