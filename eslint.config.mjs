@@ -22,7 +22,7 @@ export default defineConfig([
       '**/*.pid.lock',
       '**/lib-cov',
       '**/coverage',
-      '**/dist/',
+      'dist/',
       '**/artifacts/',
       '**/work/',
       '**/ci/',
@@ -36,6 +36,12 @@ export default defineConfig([
     ],
   },
   ...baseConfig,
+  {
+    // Tests, scripts, the demo generator, the preview page and benchmarks are TypeScript too.
+    files: ['{tests,scripts,demo,preview,bench}/**/*.{ts,tsx}'],
+    languageOptions: { parserOptions: { project: './tsconfig.tools.json' } },
+    rules: { '@typescript-eslint/no-deprecated': 'warn' },
+  },
   {
     rules: {
       // `import type { X }` beside `import { y }` from the same module is deliberate (type-only

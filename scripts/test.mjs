@@ -13,7 +13,8 @@ const tmp = mkdtempSync(path.join(tmpdir(), 'anomalyscore-test-'));
 
 /** A stage is a command (one check) or a jest run (its test cases count). */
 const stages = [
-  { name: 'typecheck', cmd: [bin('tsc'), '--noEmit'] },
+  { name: 'typecheck (src)', cmd: [bin('tsc'), '--noEmit'] },
+  { name: 'typecheck (tests, scripts, demo)', cmd: [bin('tsc'), '-p', 'tsconfig.tools.json'] },
   { name: 'lint', cmd: [bin('eslint'), '--cache', '--max-warnings=0', '.'] },
   { name: 'unit tests', jest: 'jest.config.js' },
   { name: 'build', cmd: ['npm', 'run', '--silent', 'build'] },
