@@ -13,7 +13,7 @@ import { DataFrameJSONLike } from './promFrames';
 
 const SEED = 42;
 const STEP = 60_000;
-const describeProm = prometheusAvailable() ? describe : describe.skip;
+const describeProm = prometheusAvailable() || process.env.CI ? describe : describe.skip;
 if (!prometheusAvailable()) {
    
   console.warn('prometheus/promtool not on PATH: skipping (apt-get install prometheus)');

@@ -1,36 +1,58 @@
-import React from 'react';
+import React, { useMemo } from 'react';
 import { DataSourcePluginOptionsEditorProps } from '@grafana/data';
-import { DataSourcePicker } from '@grafana/runtime';
-import { Field, FieldSet } from '@grafana/ui';
-import { AnomalyDataSourceOptions } from '../../types';
+import { FieldSet } from '@grafana/ui';
+import type { AnomalyDataSourceOptions, UpstreamRef } from '../../types';
+import { indexErrors } from '../shared/errors';
+import { ContextRulesEditor } from './ContextRulesEditor';
+import { PlaybookEditor } from './PlaybookEditor';
+import { TiersEditor } from './TiersEditor';
+import { UpstreamsEditor } from './UpstreamsEditor';
+import { settingsErrors } from './validation';
 
 type Props = DataSourcePluginOptionsEditorProps<AnomalyDataSourceOptions>;
 
+/**
+ * Data source settings: default upstreams, and the default tiers, playbook and context rules of
+ * every query, stored in jsonData in the ScoreSpec format (`jsonData.tiers`, `jsonData.context`).
+ */
 export function ConfigEditor({ options, onOptionsChange }: Props) {
-  const { jsonData } = options;
-  const setUpstream = (key: 'prometheus' | 'loki', uid: string, type: string) =>
-    onOptionsChange({ ...options, jsonData: { ...jsonData, [key]: { uid, type } } });
+  const jsonData = useMemo(() => options.jsonData ?? {}, [options.jsonData]);
+  const errors = useMemo(() => indexErrors(settingsErrors(jsonData)), [jsonData]);
+  const setJson = (patch: Partial<AnomalyDataSourceOptions>) => {
+    const next: AnomalyDataSourceOptions = { ...jsonData, ...patch };
+    for (const key of Object.keys(patch) as Array<keyof AnomalyDataSourceOptions>) {
+      if (patch[key] === undefined) {
+        delete next[key];
+      }
+    }
+    onOptionsChange({ ...options, jsonData: next });
+  };
+  const tiers = jsonData.tiers;
 
   return (
-    <FieldSet label="Upstream data sources">
-      <Field label="Prometheus" description="Default data source for metric signals">
-        <DataSourcePicker
-          inputId="anomalyscore-prometheus"
-          pluginId="prometheus"
-          current={jsonData.prometheus?.uid ?? null}
-          onChange={(ds) => setUpstream('prometheus', ds.uid, ds.type)}
-          width={40}
+    <>
+      <FieldSet label="Upstream data sources">
+        <UpstreamsEditor jsonData={jsonData} onChange={(key, ref: UpstreamRef) => setJson({ [key]: ref })} />
+      </FieldSet>
+      <FieldSet label="Tiers">
+        <TiersEditor tiers={tiers} errors={errors} onChange={(next) => setJson({ tiers: next })} />
+      </FieldSet>
+      <FieldSet label="Playbook">
+        <PlaybookEditor
+          playbook={tiers?.playbook}
+          errors={errors}
+          onChange={(playbook) => {
+            const next = { ...(tiers ?? {}), playbook };
+            if (!playbook) {
+              delete next.playbook;
+            }
+            setJson({ tiers: Object.keys(next).length > 0 ? next : undefined });
+          }}
         />
-      </Field>
-      <Field label="Loki" description="Default data source for log signals (optional)">
-        <DataSourcePicker
-          inputId="anomalyscore-loki"
-          pluginId="loki"
-          current={jsonData.loki?.uid ?? null}
-          onChange={(ds) => setUpstream('loki', ds.uid, ds.type)}
-          width={40}
-        />
-      </Field>
-    </FieldSet>
+      </FieldSet>
+      <FieldSet label="Context rules">
+        <ContextRulesEditor rules={jsonData.context} errors={errors} onChange={(context) => setJson({ context })} />
+      </FieldSet>
+    </>
   );
 }

@@ -1,29 +1,69 @@
-import React from 'react';
+import React, { useId, useMemo } from 'react';
 import { QueryEditorProps } from '@grafana/data';
-import { InlineField, RadioButtonGroup, Stack } from '@grafana/ui';
+import { Stack } from '@grafana/ui';
+import { validateSpec } from '../../../scoring/spec';
+import type { ScoreSpecInput } from '../../../scoring/spec';
 import type { DataSource } from '../../datasource';
-import { AnomalyDataSourceOptions, AnomalyQuery, QueryFormat } from '../../types';
+import { AnomalyDataSourceOptions, AnomalyQuery, DEFAULT_QUERY } from '../../types';
+import { indexErrors } from '../shared/errors';
+import { ErrorSummary } from './ErrorSummary';
+import { QueryOptions } from './QueryOptions';
+import { SignalList } from './SignalList';
+import { SpecImportExport } from './SpecImportExport';
+import { SpecSettings } from './SpecSettings';
 
 type Props = QueryEditorProps<DataSource, AnomalyQuery, AnomalyDataSourceOptions>;
 
-const FORMATS: Array<{ label: string; value: QueryFormat; description: string }> = [
-  { label: 'Time series', value: 'timeseries', description: 'One frame per entity' },
-  { label: 'Triage table', value: 'triage', description: 'One row per entity' },
-];
+/** Top-level spec keys this editor has fields for (errors elsewhere show in the summary only). */
+const EDITABLE = ['id', 'entity', 'step', 'composite', 'signals'];
 
-export function QueryEditor({ query, onChange, onRunQuery }: Props) {
+/** The spec as the pipeline runs it: tiers and context the query leaves out come from the data source. */
+export function effectiveInput(
+  spec: ScoreSpecInput,
+  refId: string,
+  settings: AnomalyDataSourceOptions | undefined
+): ScoreSpecInput {
+  const tiers = spec.tiers ?? settings?.tiers;
+  const context = spec.context ?? settings?.context;
+  return {
+    ...spec,
+    id: spec.id || `query-${refId}`,
+    ...(tiers ? { tiers } : {}),
+    ...(context ? { context } : {}),
+  };
+}
+
+export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) {
+  const idPrefix = `anomalyscore-${useId().replace(/[^A-Za-z0-9_-]/g, '')}-${query.refId}`;
+  const spec: ScoreSpecInput = query.spec ?? (DEFAULT_QUERY.spec as ScoreSpecInput);
+  // Validate what the query itself says (its tiers and context, if any, are its own); the id may be
+  // left empty (the pipeline then names the score after the query).
+  const errors = useMemo(
+    () => indexErrors(validateSpec({ ...spec, id: spec.id || `query-${query.refId}` }).errors),
+    [spec, query.refId]
+  );
+
+  const update = (next: AnomalyQuery, run: boolean) => {
+    onChange(next);
+    if (run) {
+      onRunQuery();
+    }
+  };
+  const updateSpec = (next: ScoreSpecInput, run: boolean) => update({ ...query, spec: next }, run);
+
   return (
-    <Stack direction="row" gap={1} wrap="wrap">
-      <InlineField label="Format" labelWidth={10}>
-        <RadioButtonGroup
-          options={FORMATS}
-          value={query.format ?? 'timeseries'}
-          onChange={(format) => {
-            onChange({ ...query, format });
-            onRunQuery();
-          }}
+    <Stack direction="column" gap={1}>
+      <Stack direction="row" justifyContent="space-between" alignItems="flex-start" wrap="wrap">
+        <QueryOptions query={query} idPrefix={idPrefix} onChange={update} />
+        <SpecImportExport
+          spec={effectiveInput(spec, query.refId, datasource?.options)}
+          idPrefix={idPrefix}
+          onImport={(imported) => updateSpec(imported, true)}
         />
-      </InlineField>
+      </Stack>
+      <SpecSettings spec={spec} idPrefix={idPrefix} errors={errors} onChange={updateSpec} onBlur={onRunQuery} />
+      <SignalList spec={spec} idPrefix={idPrefix} errors={errors} onChange={updateSpec} onBlur={onRunQuery} />
+      <ErrorSummary errors={errors.all} idPrefix={idPrefix} editable={EDITABLE} />
     </Stack>
   );
 }
