@@ -564,3 +564,19 @@ describe('engine: properties', () => {
     );
   });
 });
+
+describe('observed values in explanations', () => {
+  it('shows the lag for staleness (same units as expected and band) and does not widen the interval', () => {
+    const spec = withDefaults({ id: 'lag', step: '1m', signals: [{ id: 'labels', kind: 'staleness', params: { warn: '2m', max: '5m' } }] });
+    const t = Float64Array.from({ length: 10 }, (_, i) => 600_000 + i * 60_000);
+    // The label timestamp (seconds) stops advancing after the 4th point.
+    const value = Float64Array.from(t, (x, i) => Math.min(x, t[3]) / 1000);
+    const es = scoreEntity(spec, {}, { labels: { type: 'value', t, value } }, { stepMs: 60_000 });
+    const o = es.signals.labels;
+    expect(Array.from(o.observed)).toEqual(Array.from(t, (x) => (x - Math.min(x, t[3])) / 1000));
+    expect(o.result.expected[9]).toBe(0);
+    // Staleness has no sample-based baseline: the score interval is the point itself.
+    expect(es.scoreLower[9]).toBeCloseTo(es.score[9], 9);
+    expect(es.scoreUpper[9]).toBeCloseTo(es.score[9], 9);
+  });
+});

@@ -366,19 +366,23 @@ function sliceAfter(input: SignalInput, after: number): { input: SignalInput; dr
   }
 }
 
-/** What is shown as "observed" in explanations: the value, or the ratio num/den. NaN otherwise. */
-function observedValues(input: SignalInput): Float64Array {
+/**
+ * What is shown as "observed" in explanations, in the same units as the detector's expected value
+ * and band: the value, or the ratio num/den; for kinds whose expectation is about a derived
+ * quantity (lag for staleness, PSI / ECE for histograms) that quantity, i.e. the statistic.
+ */
+function observedValues(input: SignalInput, kind: SignalKind, result: DetectorResult): Float64Array {
+  if (kind === 'staleness' || input.type === 'buckets' || input.type === 'calibration') {
+    return result.statistic;
+  }
   if (input.type === 'value') {
     return input.value;
   }
-  if (input.type === 'ratio') {
-    const out = new Float64Array(input.t.length);
-    for (let i = 0; i < out.length; i++) {
-      out[i] = input.den[i] > 0 ? input.num[i] / input.den[i] : NaN;
-    }
-    return out;
+  const out = new Float64Array(input.t.length);
+  for (let i = 0; i < out.length; i++) {
+    out[i] = input.den[i] > 0 ? input.num[i] / input.den[i] : NaN;
   }
-  return new Float64Array(input.t.length).fill(NaN);
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -769,7 +773,7 @@ class Scorer implements EntityScorer {
             rt.failure = shapeError;
           } else {
             result = alignResult(raw, axis);
-            observed = alignValues(p.input.t, observedValues(p.input), axis);
+            observed = alignValues(p.input.t, observedValues(p.input, rt.spec.kind, raw), axis);
           }
         } catch (e) {
           rt.failure = `${rt.spec.kind} detector failed: ${e instanceof Error ? e.message : String(e)}`;

@@ -238,10 +238,12 @@ describe('compileRules', () => {
           { id: 'drift', kind: 'histogram_drift', source: { queries: { buckets: 'b' } } },
           { id: 'cal', kind: 'calibration', source: { queries: { buckets: 'b', correct: 'c' } } },
           { id: 'nosrc', kind: 'robust_z' },
+          { id: 'es', kind: 'robust_z', source: { datasource: { type: 'elasticsearch' }, queries: { value: 'x' } } },
         ],
       })
     );
-    expect(c.unsupported.map((u) => u.signal)).toEqual(['shift', 'drift', 'cal', 'nosrc']);
+    expect(c.unsupported.map((u) => u.signal)).toEqual(['shift', 'drift', 'cal', 'nosrc', 'es']);
+    expect(c.unsupported[4].reason).toMatch(/elasticsearch/);
     expect(c.unsupported[0].reason).toMatch(/CUSUM/);
     expect(c.unsupported[1].reason).toMatch(/le bounds/);
     expect(c.unsupported[3].reason).toMatch(/no source.queries/);

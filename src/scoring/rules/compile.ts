@@ -367,6 +367,12 @@ const ROLE_RECORD: Record<string, string> = {
 };
 
 function inputRules(spec: ScoreSpec, s: SignalSpec, entity: string[]): RecordingRule[] {
+  const type = (s.source?.datasource?.type ?? 'prometheus').toLowerCase();
+  if (type !== 'prometheus' && type !== 'loki') {
+    throw new Unsupported(
+      `its queries run on a "${s.source?.datasource?.type}" data source: only PromQL (prometheus) and LogQL (loki) queries can be recorded by a ruler`
+    );
+  }
   const queries = s.source?.queries;
   if (!queries || Object.keys(queries).length === 0) {
     throw new Unsupported(

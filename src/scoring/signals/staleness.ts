@@ -60,7 +60,9 @@ export class StalenessDetector implements Detector {
       if (lag !== lag) {
         continue; // missing, not yet stale
       }
-      res.support[i] = 1;
+      // No statistical baseline: the severity is exact for the observed value, so it must not
+      // widen the score's interval (NaN support = not a sample estimate, see engine.ts).
+      res.support[i] = NaN;
       setBand(res, i, 0, 0, warn);
       if (warming) {
         setWarming(res, i);

@@ -38,7 +38,9 @@ export class ThresholdDetector implements Detector {
       if (!isFiniteNumber(x)) {
         continue;
       }
-      res.support[i] = 1;
+      // No statistical baseline: the severity is exact for the observed value, so it must not
+      // widen the score's interval (NaN support = not a sample estimate, see engine.ts).
+      res.support[i] = NaN;
       const expected = x > above ? above : x < below ? below : x;
       setBand(res, i, expected, below, above);
       if (warming) {
