@@ -121,6 +121,27 @@ try {
     '2000',
   ]);
 
+  // 7. Query-pipeline overhead of the data source against a real Prometheus (issue: scoring time ÷
+  //    time to receive upstream frames, 100 series x 1,440 points), and 8. the panel in headless
+  //    Chromium (1,000 entities x 1,440 points). Both need Debian packages; without them: null.
+  const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+  const lastJsonLine = (text) => {
+    const line = text.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+    return line ? JSON.parse(line) : null;
+  };
+  const sidecar = (name, script, args) => {
+    console.log(`\n== ${name} ==`);
+    const r = spawnSync(tsx, [script, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
+    process.stdout.write(r.stdout ?? '');
+    if (r.status !== 0) {
+      console.log(`  ${name} failed or unavailable: ${(r.stderr ?? '').trim().split('\n').pop()}`);
+      return null;
+    }
+    return lastJsonLine(r.stdout);
+  };
+  const pipeline = sidecar('data source pipeline vs upstream (real Prometheus)', 'bench/pipeline.ts', []);
+  const browser = sidecar('panel in headless Chromium', 'preview/bench.ts', ['--entities', '1000', '--points', '1440']);
+
   // ---------------------------------------------------------------------------------------------
   const ratio = (a, b) => (a > 0 && b > 0 ? a / b : null);
   const round = (x, d = 3) => (x === null || x === undefined ? null : Number(x.toPrecision(d + 1)));
@@ -171,6 +192,13 @@ try {
     incremental_history_points: inc.history_points,
     incremental_equals_batch: inc.incremental_equals_batch,
     data_in_memory: `generated in blocks of ${main.block} series (${main.block_input_mb.toFixed(0)} MB), whole set would be ${main.whole_set_input_mb.toFixed(0)} MB`,
+    pipeline_overhead: pipeline ? pipeline.pipeline_overhead : null,
+    pipeline_upstream_ms: pipeline ? pipeline.upstream_ms : null,
+    pipeline_scoring_ms: pipeline ? pipeline.scoring_ms : null,
+    pipeline_shape: pipeline ? `${pipeline.series} series x ${pipeline.points} points, ${pipeline.signals} signals` : null,
+    browser_first_render_ms: browser ? browser.first_render_ms : null,
+    browser_drilldown_ms: browser ? browser.drilldown_ms : null,
+    browser_shape: browser ? `${browser.entities} entities x ${browser.points} points` : null,
     node: process.version,
     bench_elapsed_s: round((Date.now() - started) / 1000),
   };
@@ -211,6 +239,11 @@ try {
       `window ${w} (length ${scaling.window_fixed_length})`,
       fmt(v, ' ns/point'),
     ]),
+    ['data source: time to receive upstream frames', fmt(result.pipeline_upstream_ms, ' ms')],
+    ['data source: alignment + engine + frames after that', fmt(result.pipeline_scoring_ms, ' ms')],
+    ['pipeline_overhead (scoring ÷ upstream)', fmt(result.pipeline_overhead, 'x')],
+    ['panel: first render (1,000 entities, Chromium)', fmt(result.browser_first_render_ms, ' ms')],
+    ['panel: open a drill-down', fmt(result.browser_drilldown_ms, ' ms')],
   ];
   const width = Math.max(...rows.map((r) => r[0].length));
   console.log('\n== results ==');

@@ -1,4 +1,4 @@
-import { Observable, of, throwError, Subject } from 'rxjs';
+import { lastValueFrom, Observable, of, throwError, Subject } from 'rxjs';
 import {
   DataFrame,
   DataQueryRequest,
@@ -271,5 +271,75 @@ describe('annotations', () => {
     expect(field(frame, 'tags').values[0]).toEqual(['anomalyscore', 'tier:critical', 'model:b', 'version:1']);
     expect(field(frame, 'timeEnd').values[0]).toBe(T0 + (N - 1) * STEP);
     expect(field(frame, 'time').values[0]).toBeGreaterThanOrEqual(T0 + (N - 10) * STEP);
+  });
+});
+
+describe('edge cases of upstream data', () => {
+  it('resamples finer and coarser upstream steps onto the scoring step', async () => {
+    const t30 = Array.from({ length: 2 * N }, (_, i) => T0 + i * 30_000);
+    const t120 = Array.from({ length: N / 2 }, (_, i) => T0 + i * 120_000);
+    const prom = new FakeUpstream('prom', (req) =>
+      of({
+        data: prometheusFrames(req.targets[0].refId, 'x', 30_000, [
+          { labels: { model: 'fine', version: '1' }, t: t30, v: t30.map((_, i) => i) },
+          { labels: { model: 'coarse', version: '1' }, t: t120, v: t120.map((_, i) => i) },
+        ]),
+      })
+    );
+    const res = await run(makeDs({ prom }), request([query([latencySignal])]));
+    const frames = res.data as DataFrame[];
+    const fine = frames.find((f) => f.name?.includes('fine'))!;
+    const coarse = frames.find((f) => f.name?.includes('coarse'))!;
+    const observed = (f: DataFrame) => field(f, 'observed:latency').values as number[];
+    const time = field(fine, 'Time').values as number[];
+    // Step 60 s: the fine series contributes its latest sample at each minute (index 2k).
+    expect(time[1] - time[0]).toBe(STEP);
+    expect(observed(fine)[0]).toBe((time[0] - T0) / 30_000);
+    // The coarse series has a point every other minute: the others are missing (NaN), never 0.
+    const c = observed(coarse);
+    expect(c.filter((v) => Number.isNaN(v)).length).toBeGreaterThan(c.length / 2 - 2);
+    expect(c.filter((v) => !Number.isNaN(v)).every((v, k, a) => k === 0 || v === a[k - 1] + 1)).toBe(true);
+  });
+
+  it('says which signal returned no series and still scores the others', async () => {
+    const prom = new FakeUpstream('prom', (req) => of({ data: prometheusFrames(req.targets[0].refId, 'x', STEP, latencySeries()) }));
+    const loki = new FakeUpstream('loki', () => of({ data: [] }));
+    const res = await run(makeDs({ prom, loki }), request([query([latencySignal, errorSignal])]));
+    expect(res.errors).toEqual([{ refId: 'A', message: 'signal errors: the upstream query returned no series' }]);
+    expect(res.data).toHaveLength(2);
+    const meta = (res.data[0] as DataFrame).meta?.custom as ScoreFrameMeta;
+    expect(meta.signals.find((s) => s.id === 'errors')?.state).toBe('missing');
+  });
+
+  it('scores 10,000 series into 10,000 entity frames', async () => {
+    const n = 10_000;
+    const t = times(60);
+    const series = Array.from({ length: n }, (_, k) => ({
+      labels: { model: `m${k}`, version: '1' },
+      t,
+      v: t.map((_, i) => 100 + ((i * 7 + k) % 11) + (k === 4242 && i > 55 ? 500 : 0)),
+    }));
+    const prom = new FakeUpstream('prom', (req) => of({ data: prometheusFrames(req.targets[0].refId, 'x', STEP, series) }));
+    const from = dateTime(T0 + 30 * STEP);
+    const to = dateTime(T0 + 59 * STEP);
+    const req = { ...request([query([{ ...latencySignal, params: { window: '20m', warmup: 5 } }], { history: '30m' })]), range: { from, to, raw: { from, to } } };
+    const res = await run(makeDs({ prom }), req as DataQueryRequest<AnomalyQuery>);
+    expect(res.errors).toBeUndefined();
+    expect(res.data).toHaveLength(n);
+    const worst = (res.data as DataFrame[]).find((f) => f.name === '{model="m4242", version="1"}')!;
+    const tiers = field(worst, 'tier').values as string[];
+    expect(tiers[tiers.length - 1]).toBe('critical');
+  }, 60_000);
+});
+
+describe('variables', () => {
+  it('lists the worst entities first with a label as the value', async () => {
+    const prom = new FakeUpstream('prom', (req) => of({ data: prometheusFrames(req.targets[0].refId, 'x', STEP, latencySeries()) }));
+    const ds = makeDs({ prom });
+    const variables = ds.variables as unknown as { query(r: DataQueryRequest<AnomalyQuery>): Observable<DataQueryResponse> };
+    const res = await lastValueFrom(variables.query(request([query([latencySignal], { variable: { limit: 1, label: 'model' } })])));
+    const frame = res.data[0] as DataFrame;
+    expect(field(frame, 'value').values).toEqual(['b']);
+    expect(field(frame, 'text').values).toEqual(['b']);
   });
 });

@@ -14,6 +14,8 @@ import { checkUpstreams, HealthResult } from './health';
 import { effectiveSpec, historyMs, scoreUpstream, stepFor } from './pipeline/score';
 import { fetchUpstreams, planQueries, type UpstreamResult } from './pipeline/upstream';
 import { AnomalyDataSourceOptions, AnomalyQuery, DEFAULT_QUERY, UpstreamRef } from './types';
+import { EntityVariableSupport } from './variables';
+import { VariableQueryEditor } from './components/VariableQueryEditor/VariableQueryEditor';
 
 /** How the data source reaches Grafana's services; tests and the preview page inject their own. */
 export interface DataSourceServices {
@@ -44,6 +46,8 @@ export class DataSource extends DataSourceApi<AnomalyQuery, AnomalyDataSourceOpt
     this.annotations = {
       prepareQuery: (anno) => (anno.target ? { ...anno.target, format: 'annotations' } : undefined),
     };
+    // Dashboard variables: the top entities by current score (see variables.ts).
+    this.variables = new EntityVariableSupport(this, VariableQueryEditor);
   }
 
   getDefaultQuery(): Partial<AnomalyQuery> {

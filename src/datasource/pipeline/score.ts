@@ -9,19 +9,14 @@ import { seriesFromFrames, timeGrid } from './series';
 import type { UpstreamResult } from './upstream';
 import { refIdOf } from './upstream';
 import { QUERY_ROLES, kindInfo } from '../../scoring/spec';
+import { effectiveInput } from '../querySpec';
 
 export const MIN_STEP_MS = 1000;
 export const DEFAULT_HISTORY = '6h';
 
 /** The query's spec with the data source's default tiers and context filled in, validated. */
 export function effectiveSpec(query: AnomalyQuery, settings: AnomalyDataSourceOptions): { spec?: ScoreSpec; error?: string } {
-  const input = {
-    ...query.spec,
-    id: query.spec?.id || `query-${query.refId}`,
-    ...(query.spec?.tiers || settings.tiers ? { tiers: query.spec?.tiers ?? settings.tiers } : {}),
-    ...(query.spec?.context || settings.context ? { context: query.spec?.context ?? settings.context } : {}),
-  };
-  const result = validateSpec(input);
+  const result = validateSpec(effectiveInput(query.spec, query.refId, settings));
   if (!result.ok || !result.spec) {
     return { error: `query ${query.refId}: invalid spec: ${formatSpecErrors(result.errors)}` };
   }
@@ -139,6 +134,13 @@ export function scoreUpstream(
     });
   for (const [signalId, reason] of upstream.failures) {
     errors.push({ refId: query.refId, message: `signal ${signalId}: ${reason}` });
+  }
+  for (const s of signals) {
+    if (Object.values(s.byRole).every((series) => series.length === 0)) {
+      // Not fatal (the other signals still score), but worth saying: usually a typo or a label
+      // that is aggregated away.
+      errors.push({ refId: query.refId, message: `signal ${s.signal.id}: the upstream query returned no series` });
+    }
   }
 
   const grid = timeGrid(range.fetchFromMs, range.toMs, stepMs);

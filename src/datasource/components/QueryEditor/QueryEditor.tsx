@@ -5,6 +5,7 @@ import { validateSpec } from '../../../scoring/spec';
 import type { ScoreSpecInput } from '../../../scoring/spec';
 import type { DataSource } from '../../datasource';
 import { AnomalyDataSourceOptions, AnomalyQuery, DEFAULT_QUERY } from '../../types';
+import { effectiveInput } from '../../querySpec';
 import { indexErrors } from '../shared/errors';
 import { ErrorSummary } from './ErrorSummary';
 import { QueryOptions } from './QueryOptions';
@@ -16,22 +17,6 @@ type Props = QueryEditorProps<DataSource, AnomalyQuery, AnomalyDataSourceOptions
 
 /** Top-level spec keys this editor has fields for (errors elsewhere show in the summary only). */
 const EDITABLE = ['id', 'entity', 'step', 'composite', 'signals'];
-
-/** The spec as the pipeline runs it: tiers and context the query leaves out come from the data source. */
-export function effectiveInput(
-  spec: ScoreSpecInput,
-  refId: string,
-  settings: AnomalyDataSourceOptions | undefined
-): ScoreSpecInput {
-  const tiers = spec.tiers ?? settings?.tiers;
-  const context = spec.context ?? settings?.context;
-  return {
-    ...spec,
-    id: spec.id || `query-${refId}`,
-    ...(tiers ? { tiers } : {}),
-    ...(context ? { context } : {}),
-  };
-}
 
 export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) {
   const idPrefix = `anomalyscore-${useId().replace(/[^A-Za-z0-9_-]/g, '')}-${query.refId}`;
