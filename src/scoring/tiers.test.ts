@@ -217,3 +217,24 @@ describe('tiers: properties', () => {
 it('tier constants line up with TIERS', () => {
   expect([TIER_OK, TIER_WATCH, TIER_REVIEW, TIER_CRITICAL]).toEqual([0, 1, 2, 3]);
 });
+
+describe('TierEventTracker.eventsBetween', () => {
+  it('equals filtering all events by overlap, for any tiers and window', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 80 }),
+        fc.integer({ min: 0, max: 90 }),
+        fc.integer({ min: 0, max: 90 }),
+        (tiers, a, b) => {
+          const tracker = new TierEventTracker();
+          const t = Float64Array.from(tiers, (_, i) => i * 10);
+          tracker.push(t, Uint8Array.from(tiers), Float64Array.from(tiers, (k) => k * 25));
+          const [from, to] = [Math.min(a, b) * 10, Math.max(a, b) * 10];
+          const naive = tracker.events().filter((e) => e.start <= to && (e.end === null || e.end > from));
+          expect(tracker.eventsBetween(from, to)).toEqual(naive);
+        }
+      ),
+      { numRuns: 2000 }
+    );
+  });
+});

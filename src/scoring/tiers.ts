@@ -270,9 +270,26 @@ export class TierEventTracker {
     return all.map((e) => ({ ...e }));
   }
 
-  /** Events that overlap [from, to] (inclusive), copies. */
+  /**
+   * Events that overlap [from, to] (inclusive), copies. Walks the closed events from the newest and
+   * stops at the first that ended before `from` (events are in time order), so an incremental append
+   * costs what it touches, not the whole history.
+   */
   eventsBetween(from: number, to: number): TierEvent[] {
-    return this.events().filter((e) => e.start <= to && (e.end === null || e.end > from));
+    const hits: TierEvent[] = [];
+    if (this.open && this.open.start <= to) {
+      hits.push({ ...this.open });
+    }
+    for (let i = this.closed.length - 1; i >= 0; i--) {
+      const e = this.closed[i];
+      if (e.end !== null && e.end <= from) {
+        break;
+      }
+      if (e.start <= to) {
+        hits.push({ ...e });
+      }
+    }
+    return hits.reverse();
   }
 }
 
