@@ -12,7 +12,7 @@ import {
 import { DataSource, DataSourceServices } from './datasource';
 import { AnomalyDataSourceOptions, AnomalyQuery } from './types';
 import { lokiFrames, lokiProgressFrame, prometheusFrames, SeriesSpec } from './testing/upstreamFrames';
-import { ScoreFrameMeta } from './pipeline/frames';
+import { ScoreFrameMeta } from '../frames/contract';
 
 const STEP = 60_000;
 const T0 = Date.UTC(2026, 0, 5, 0, 0, 0);

@@ -4,7 +4,7 @@ import { formatSpecErrors, stepMsOf, validateSpec, type ScoreSpec } from '../../
 import { parseDuration } from '../../scoring/spec';
 import type { AnomalyDataSourceOptions, AnomalyQuery } from '../types';
 import { assembleEntities, type SignalSeries } from './entities';
-import { annotationFrame, entityFrame, triageFrame } from './frames';
+import { annotationFrame, entityFrame, triageFrame } from '../../frames/contract';
 import { seriesFromFrames, timeGrid } from './series';
 import type { UpstreamResult } from './upstream';
 import { refIdOf } from './upstream';

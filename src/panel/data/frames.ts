@@ -2,38 +2,15 @@
  * Read access to the data source's score frames (DESIGN §4 frame contract). The panel never
  * recomputes scores: everything it shows comes from these fields and `meta.custom`.
  *
- * The meta type mirrors `ScoreFrameMeta` of src/datasource/pipeline/frames.ts; the panel may not
- * import the data source (both depend on scoring only), so the shape is repeated here, every part
- * optional, and read defensively.
+ * The meta is the contract's `ScoreFrameMeta` (src/frames/contract.ts), every part optional: frames
+ * may come from an older data source version or a hand-made query, so it is read defensively.
  */
 import { DataFrame, Field, FieldType, formatLabels } from '@grafana/data';
-import type { ContextPlan } from '../../scoring/context';
-import type { ScoreSpec } from '../../scoring/spec';
-import type { TierCuts } from '../../scoring/tiers';
-import type { Tier } from '../../scoring/types';
+import type { ScoreFrameMeta, SignalMeta } from '../../frames/contract';
 import { TIER_NAMES, TierName } from '../types';
 
-export interface SignalMetaView {
-  id: string;
-  name?: string;
-  kind: string;
-  weight: number;
-  state: 'ok' | 'warming_up' | 'missing' | 'error';
-  message?: string;
-}
-
-export interface ScoreFrameMetaView {
-  spec?: ScoreSpec;
-  context?: ContextPlan;
-  specId?: string;
-  specVersion?: number | string;
-  entity?: Record<string, string>;
-  entityKey?: string;
-  signals?: SignalMetaView[];
-  tierCuts?: TierCuts;
-  current?: { score: number; lower: number; upper: number; tier: Tier; action: string; runbook?: string };
-  warnings?: string[];
-}
+export type SignalMetaView = SignalMeta;
+export type ScoreFrameMetaView = Partial<ScoreFrameMeta>;
 
 /** One entity's frame, with its fields looked up once. */
 export interface ScoreFrameView {

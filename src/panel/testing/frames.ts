@@ -1,62 +1,27 @@
 /**
- * Test fixtures: frames that follow the data source's frame contract (DESIGN §4 and
- * src/datasource/pipeline/frames.ts) without importing the data source (the panel may only depend
- * on scoring). Numbers come from the real scoring engine (`scoreEntity`), so sums, intervals and
+ * Test fixtures: frames built with the frame contract's own builders (src/frames/contract.ts, the
+ * same the data source uses; the panel never imports the data source). Numbers come from the real scoring engine (`scoreEntity`), so sums, intervals and
  * tiers are consistent; `echoDetector` makes severities exactly what a test asks for.
  */
+import { entityFrame, scoreFieldConfig, tierValueMappings } from '../../frames/contract';
 import {
   DataFrame,
   DataFrameType,
   Field,
-  FieldColorModeId,
   FieldConfig,
   FieldType,
-  MappingType,
-  ThresholdsMode,
-  ValueMapping,
 } from '@grafana/data';
 import { scoreEntity, type EntityScore, type ScoreOptions } from '../../scoring/engine';
 import { withDefaults, type ScoreSpec, type ScoreSpecInput } from '../../scoring/spec';
-import { playbookFor, tierName, type TierCuts } from '../../scoring/tiers';
 import {
   POINT_MISSING,
   POINT_OK,
-  TIERS,
   type Detector,
   type DetectorResult,
   type SignalInput,
   type Tier,
   type ValueInput,
 } from '../../scoring/types';
-
-const TIER_COLORS: Record<Tier, string> = { ok: 'green', watch: 'yellow', review: 'orange', critical: 'red' };
-
-export function tierMappings(): ValueMapping[] {
-  const options: Record<string, { text: string; color: string; index: number }> = {};
-  TIERS.forEach((t, index) => {
-    options[t] = { text: t, color: TIER_COLORS[t], index };
-  });
-  return [{ type: MappingType.ValueToText, options }];
-}
-
-export function scoreConfig(cuts: TierCuts): FieldConfig {
-  return {
-    min: 0,
-    max: 100,
-    decimals: 1,
-    displayName: 'score',
-    color: { mode: FieldColorModeId.Thresholds },
-    thresholds: {
-      mode: ThresholdsMode.Absolute,
-      steps: [
-        { value: -Infinity, color: TIER_COLORS.ok },
-        { value: cuts.watch, color: TIER_COLORS.watch },
-        { value: cuts.review, color: TIER_COLORS.review },
-        { value: cuts.critical, color: TIER_COLORS.critical },
-      ],
-    },
-  };
-}
 
 const HIDDEN: FieldConfig = { custom: { hideFrom: { viz: true, legend: true, tooltip: true } } };
 
@@ -69,81 +34,9 @@ function num(
   return { name, type: FieldType.number, values: Array.from(values), config, ...(labels ? { labels } : {}) };
 }
 
-/** The frame the data source builds for one scored entity (same fields, names and meta). */
+/** The frame the data source builds for one scored entity: the contract's own builder. */
 export function frameFromScore(es: EntityScore, spec: ScoreSpec, refId = 'A', stepMs = 60_000): DataFrame {
-  const n = es.t.length;
-  const ids = spec.signals.map((s) => s.id);
-  const fields: Field[] = [
-    { name: 'Time', type: FieldType.time, values: Array.from(es.t), config: { interval: stepMs } },
-    num('score', es.score, scoreConfig(spec.tiers.cuts), { ...es.labels }),
-    {
-      name: 'tier',
-      type: FieldType.string,
-      values: Array.from(es.tier, tierName),
-      config: { displayName: 'tier', mappings: tierMappings(), color: { mode: FieldColorModeId.Fixed } },
-      labels: { ...es.labels },
-    },
-  ];
-  for (const id of ids) {
-    fields.push(num(`contrib:${id}`, es.contrib[id] ?? new Float64Array(n), { ...HIDDEN, unit: 'none', decimals: 2 }));
-  }
-  for (const id of ids) {
-    fields.push(num(`signal:${id}`, es.signals[id]?.result.statistic ?? new Float64Array(n).fill(NaN)));
-  }
-  for (const id of ids) {
-    fields.push(num(`expected:${id}`, es.signals[id]?.result.expected ?? new Float64Array(n).fill(NaN)));
-  }
-  for (const id of ids) {
-    const o = es.signals[id];
-    if (!o) {
-      continue;
-    }
-    fields.push(num(`severity:${id}`, o.result.severity));
-    fields.push(num(`observed:${id}`, o.observed));
-    fields.push(num(`lower:${id}`, o.result.lower));
-    fields.push(num(`upper:${id}`, o.result.upper));
-  }
-  fields.push(num('score:lower', es.scoreLower));
-  fields.push(num('score:upper', es.scoreUpper));
-  const last = n - 1;
-  const currentTier = n > 0 ? tierName(es.tier[last]) : undefined;
-  const custom = {
-    spec,
-    context: es.context,
-    specId: spec.id,
-    specVersion: spec.version,
-    entity: { ...es.labels },
-    entityKey: es.key,
-    signals: spec.signals.map((s) => ({
-      id: s.id,
-      ...(s.name ? { name: s.name } : {}),
-      kind: s.kind,
-      weight: s.weight,
-      state: es.signals[s.id]?.state ?? 'missing',
-      ...(es.signals[s.id]?.message ? { message: es.signals[s.id].message } : {}),
-    })),
-    tierCuts: spec.tiers.cuts,
-    ...(currentTier
-      ? {
-          current: {
-            score: es.score[last],
-            lower: es.scoreLower[last],
-            upper: es.scoreUpper[last],
-            tier: currentTier,
-            action: playbookFor(currentTier, spec.tiers.playbook).action,
-            ...(spec.tiers.playbook[currentTier]?.runbook ? { runbook: spec.tiers.playbook[currentTier].runbook } : {}),
-          },
-        }
-      : {}),
-    warnings: [...es.errors],
-  };
-  return {
-    name: es.key,
-    refId,
-    length: n,
-    fields,
-    meta: { type: DataFrameType.TimeSeriesWide, typeVersion: [0, 1], custom },
-  };
+  return entityFrame(es, spec, refId, stepMs);
 }
 
 /**
@@ -229,8 +122,8 @@ export function plainScoreFrame(
     length: n,
     fields: [
       { name: 'Time', type: FieldType.time, values: scores.map((_, i) => T0 + i * STEP_MS), config: {} },
-      num('score', scores, scoreConfig({ watch: 25, review: 50, critical: 75 }), labels),
-      { name: 'tier', type: FieldType.string, values: tiers, config: { mappings: tierMappings() } },
+      num('score', scores, scoreFieldConfig({ watch: 25, review: 50, critical: 75 }), labels),
+      { name: 'tier', type: FieldType.string, values: tiers, config: { mappings: tierValueMappings() } },
       num('contrib:main', scores),
     ],
     meta: { type: DataFrameType.TimeSeriesWide },

@@ -1,3 +1,9 @@
+/**
+ * The frame contract (DESIGN §4), in one place: the data source writes frames with these builders,
+ * the panel reads them with the same field names and meta type, and Grafana's own panels show them
+ * through the field config set here. Depends on @grafana/data and scoring only, never on the data
+ * source or the panel, so both sides can import it.
+ */
 import {
   DataFrame,
   DataFrameType,
@@ -9,11 +15,11 @@ import {
   ValueMapping,
   type Field,
 } from '@grafana/data';
-import { rankEntities, type EntityScore } from '../../scoring/engine';
-import { playbookFor, tierName, type TierCuts } from '../../scoring/tiers';
-import type { ScoreSpec } from '../../scoring/spec';
-import type { ContextPlan } from '../../scoring/context';
-import { TIERS, type Tier } from '../../scoring/types';
+import { rankEntities, type EntityScore } from '../scoring/engine';
+import { playbookFor, tierName, type TierCuts } from '../scoring/tiers';
+import type { ScoreSpec } from '../scoring/spec';
+import type { ContextPlan } from '../scoring/context';
+import { TIERS, type Tier } from '../scoring/types';
 
 /** Grafana's named palette colours for the tiers (work in dark and light themes). */
 export const TIER_COLORS: Record<Tier, string> = {
