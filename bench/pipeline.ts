@@ -13,6 +13,7 @@ import { lastValueFrom, Observable, tap } from 'rxjs';
 import { DataQueryRequest, DataQueryResponse, DataSourceInstanceSettings, dateTime } from '@grafana/data';
 import { DataSource } from '../src/datasource/datasource';
 import type { AnomalyDataSourceOptions, AnomalyQuery } from '../src/datasource/types';
+import type { ScoreSpecInput } from '../src/scoring/spec';
 import { PrometheusHttpDataSource } from '../demo/eval/upstreams';
 import { prometheusAvailable, startPrometheus } from '../tests/integration/prometheus';
 
@@ -83,15 +84,15 @@ async function main() {
       } as unknown as DataSourceInstanceSettings<AnomalyDataSourceOptions>,
       { getDataSource: async () => timed, interpolate: (s) => s }
     );
-    const spec = {
+    const spec: ScoreSpecInput = {
       id: 'bench-pipeline',
       entity: ['model', 'version'],
       step: '1m',
       signals: [
-        { id: 'latency', kind: 'robust_z' as const, direction: 'up' as const, source: { queries: { value: 'bench_latency_seconds' } } },
+        { id: 'latency', kind: 'robust_z', direction: 'up', source: { queries: { value: 'bench_latency_seconds' } } },
         {
           id: 'errors',
-          kind: 'ratio' as const,
+          kind: 'ratio',
           source: {
             queries: {
               numerator: 'sum by (model, version) (increase(bench_errors_total[1m]))',

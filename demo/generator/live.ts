@@ -22,7 +22,8 @@ import { Simulation } from './model';
 import { logStreamLabels, nsString } from './openmetrics';
 import { parseGeneratorArgs } from './options';
 import { alignDown, planGroundTruth } from './schedule';
-import { GroundTruth, HOUR_MS, MINUTE_MS } from './types';
+import { Entity, entityKey, GroundTruth, HOUR_MS, MINUTE_MS } from './types';
+import * as fs from 'node:fs';
 
 const env = process.env;
 
@@ -77,6 +78,7 @@ function main(): void {
   };
   let truth = planHorizon(start, quiet);
   const sim = new Simulation({ ...base, start, end: start + horizon }, truth);
+  resumeFrom(env.RESUME_STATE, sim, base.seed, base.stepMs);
 
   const pending = new Map<number, Array<[string, string]>>();
   sim.onLog = (ei, tMs, offNs, line) => {
@@ -189,3 +191,35 @@ function main(): void {
 }
 
 main();
+
+/**
+ * Continue the counters of a backfilled history (demo/docker/history.ts writes its final state), so
+ * live series do not restart at 0 where the history ends. A state file for another seed, step or
+ * fleet is ignored with a warning (Prometheus' rate/increase would then see one counter reset).
+ */
+function resumeFrom(file: string | undefined, sim: Simulation, seed: number, stepMs: number): void {
+  if (!file || !fs.existsSync(file)) {
+    return;
+  }
+  const r = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    seed: number;
+    stepMs: number;
+    t: number;
+    slots: number;
+    entities: Entity[];
+    state: number[][];
+  };
+  const fits =
+    r.seed === seed &&
+    r.stepMs === stepMs &&
+    r.t <= sim.t &&
+    r.slots === sim.state[0]?.length &&
+    r.entities.length === sim.entities.length &&
+    r.entities.every((e, i) => entityKey(e) === entityKey(sim.entities[i]));
+  if (fits) {
+    r.state.forEach((s, i) => sim.state[i].set(s));
+    process.stdout.write(`demo generator: resuming from ${file}\n`);
+  } else {
+    process.stderr.write(`demo generator: ${file} is for another seed, step or fleet; counters start at 0\n`);
+  }
+}

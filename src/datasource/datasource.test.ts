@@ -343,3 +343,12 @@ describe('variables', () => {
     expect(field(frame, 'text').values).toEqual(['b']);
   });
 });
+
+describe('triage table columns', () => {
+  it('names each column once (peak is not shown as a second "score")', async () => {
+    const prom = new FakeUpstream('prom', (req) => of({ data: prometheusFrames(req.targets[0].refId, 'x', STEP, latencySeries()) }));
+    const res = await run(makeDs({ prom }), request([query([latencySignal], { format: 'triage' })]));
+    const names = (res.data[0] as DataFrame).fields.map((f) => f.config.displayName ?? f.name);
+    expect(new Set(names).size).toBe(names.length);
+  });
+});

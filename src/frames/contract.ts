@@ -64,12 +64,12 @@ export function tierValueMappings(): ValueMapping[] {
   return [{ type: MappingType.ValueToText, options }];
 }
 
-export function scoreFieldConfig(cuts: TierCuts): FieldConfig {
+export function scoreFieldConfig(cuts: TierCuts, displayName = 'score'): FieldConfig {
   return {
     min: 0,
     max: 100,
     decimals: 1,
-    displayName: 'score',
+    displayName,
     color: { mode: FieldColorModeId.Thresholds },
     thresholds: {
       mode: ThresholdsMode.Absolute,
@@ -186,7 +186,7 @@ export function triageFrame(scores: readonly EntityScore[], spec: ScoreSpec, ref
     { name: 'entity', type: FieldType.string, values: rows.map((r) => r.key), config: {} },
     ...labelNames.map((l) => ({ name: l, type: FieldType.string, values: rows.map((r) => r.labels[l] ?? ''), config: {} })),
     numberField('score', rows.map((r) => r.score), scoreFieldConfig(spec.tiers.cuts)),
-    numberField('peak', rows.map((r) => r.peakScore), scoreFieldConfig(spec.tiers.cuts)),
+    numberField('peak', rows.map((r) => r.peakScore), scoreFieldConfig(spec.tiers.cuts, 'peak')),
     { name: 'tier', type: FieldType.string, values: rows.map((r) => r.tier), config: { mappings: tierValueMappings() } },
     { name: 'since', type: FieldType.time, values: rows.map((r) => r.since), config: {} },
     { name: 'top contributor', type: FieldType.string, values: rows.map((r) => r.topContributor?.id ?? ''), config: {} },
