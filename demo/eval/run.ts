@@ -20,7 +20,7 @@ import { TIERS, type Tier } from '../../src/scoring/types';
 import { writeDemo } from '../generator/openmetrics';
 import { defaultOptions, type GroundTruth } from '../generator/types';
 import { startPrometheus } from '../../tests/integration/prometheus';
-import { LokiPayloadDataSource, PrometheusHttpDataSource } from './upstreams';
+import { LokiPayloadDataSource, PrometheusHttpDataSource, type PushBody } from './upstreams';
 
 export const SPEC_FILE = path.resolve(__dirname, '..', 'spec.yaml');
 const ENTITY = ['model', 'version', 'region'];
@@ -45,69 +45,136 @@ export interface DemoEvalResult extends IncidentEvaluation {
   errors: string[];
 }
 
+export interface GeneratedDemo {
+  truth: GroundTruth;
+  lokiBody: PushBody;
+  /** The OpenMetrics file to backfill (in `dir`; remove `dir` when done). */
+  openMetricsFile: string;
+  dir: string;
+  generateMs: number;
+}
+
+/** Generate the demo week (metrics, logs, incidents.json) into a temporary directory. */
+export function generateDemo(opts: { seed?: number; days?: number } = {}): GeneratedDemo {
+  const dir = fs.mkdtempSync(path.join(fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'anomalyscore-eval-'));
+  const t = Date.now();
+  const genOpts = defaultOptions({
+    seed: opts.seed ?? 42,
+    ...(opts.days ? { end: defaultOptions().start + opts.days * 86_400_000 } : {}),
+  });
+  writeDemo(genOpts, dir, true);
+  const generateMs = Date.now() - t;
+  const truth: GroundTruth = JSON.parse(fs.readFileSync(path.join(dir, 'incidents.json'), 'utf8'));
+  const lokiBody = JSON.parse(fs.readFileSync(path.join(dir, 'loki-push.json'), 'utf8')) as PushBody;
+  return { truth, lokiBody, openMetricsFile: path.join(dir, 'metrics.om'), dir, generateMs };
+}
+
+/**
+ * The REAL Anomaly Score data source with a Prometheus upstream at `prometheusUrl` and a Loki
+ * upstream answering from a push payload (empty when none: Loki signals are then missing).
+ */
+export function createDataSource(prometheusUrl: string, lokiBody?: PushBody): DataSource {
+  const upstreams = {
+    prometheus: new PrometheusHttpDataSource(prometheusUrl),
+    loki: new LokiPayloadDataSource(lokiBody ?? { streams: [] }),
+  };
+  const settings = {
+    id: 1,
+    uid: 'anomalyscore',
+    name: 'Anomaly Score',
+    type: 'opsml-anomalyscore-datasource',
+    meta: {},
+    jsonData: { prometheus: { uid: 'prometheus', type: 'prometheus' }, loki: { uid: 'loki', type: 'loki' } },
+    readOnly: true,
+    access: 'proxy',
+  } as unknown as DataSourceInstanceSettings<AnomalyDataSourceOptions>;
+  return new DataSource(settings, {
+    getDataSource: async (ref) => (ref.uid === 'loki' || ref.type === 'loki' ? upstreams.loki : upstreams.prometheus),
+    interpolate: (s) => s,
+  });
+}
+
+export interface ScoreRangeOptions {
+  from: number;
+  /** Last point (inclusive). */
+  to: number;
+  stepMs: number;
+  history?: string;
+  requestId?: string;
+}
+
+/** One query of the data source over [from, to]: the per-entity score frames and the errors. */
+export async function queryScoreFrames(
+  ds: DataSource,
+  spec: ScoreSpecInput,
+  opts: ScoreRangeOptions
+): Promise<{ frames: DataFrame[]; errors: string[] }> {
+  const from = dateTime(opts.from);
+  const to = dateTime(opts.to);
+  const request = {
+    requestId: opts.requestId ?? 'demo-eval',
+    interval: `${opts.stepMs / 1000}s`,
+    intervalMs: opts.stepMs,
+    range: { from, to, raw: { from, to } },
+    scopedVars: {},
+    targets: [{ refId: 'A', format: 'timeseries', history: opts.history ?? '0s', spec } as AnomalyQuery],
+    timezone: 'utc',
+    app: 'demo-eval',
+    startTime: Date.now(),
+  } as unknown as DataQueryRequest<AnomalyQuery>;
+  const response = await lastValueFrom(ds.query(request));
+  const errors = (response.errors ?? []).map((e) => e.message ?? String(e));
+  return { frames: response.data as DataFrame[], errors };
+}
+
+export function readDemoSpec(file = SPEC_FILE): ScoreSpecInput {
+  return parseYaml(fs.readFileSync(file, 'utf8')) as ScoreSpecInput;
+}
+
 export async function runDemoEvaluation(opts: DemoEvalOptions = {}): Promise<DemoEvalResult> {
   const log = opts.log ?? (() => {});
   const timings: Record<string, number> = {};
-  const tmp = fs.mkdtempSync(path.join(fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'anomalyscore-eval-'));
-  let t = Date.now();
-  const genOpts = defaultOptions({ seed: opts.seed ?? 42, ...(opts.days ? { end: defaultOptions().start + opts.days * 86_400_000 } : {}) });
-  writeDemo(genOpts, tmp, true);
-  timings.generate_ms = Date.now() - t;
-  const truth: GroundTruth = JSON.parse(fs.readFileSync(path.join(tmp, 'incidents.json'), 'utf8'));
-  const lokiBody = JSON.parse(fs.readFileSync(path.join(tmp, 'loki-push.json'), 'utf8'));
-  log(`generated ${truth.incidents.length} incidents, ${truth.benign.length} benign events in ${timings.generate_ms} ms`);
+  const demo = generateDemo(opts);
+  timings.generate_ms = demo.generateMs;
+  const { truth, lokiBody } = demo;
+  log(
+    `generated ${truth.incidents.length} incidents, ${truth.benign.length} benign events in ${timings.generate_ms} ms`
+  );
 
-  const prom = await startPrometheus({ openMetricsFile: path.join(tmp, 'metrics.om') });
-  fs.rmSync(tmp, { recursive: true, force: true });
+  const prom = await startPrometheus({ openMetricsFile: demo.openMetricsFile });
+  fs.rmSync(demo.dir, { recursive: true, force: true });
   timings.backfill_ms = prom.timings.backfill;
   log(`Prometheus ready at ${prom.url} (backfill ${prom.timings.backfill} ms)`);
   try {
-    const upstreams = { prometheus: new PrometheusHttpDataSource(prom.url), loki: new LokiPayloadDataSource(lokiBody) };
-    const settings = {
-      id: 1,
-      uid: 'anomalyscore',
-      name: 'Anomaly Score',
-      type: 'opsml-anomalyscore-datasource',
-      meta: {},
-      jsonData: { prometheus: { uid: 'prometheus', type: 'prometheus' }, loki: { uid: 'loki', type: 'loki' } },
-      readOnly: true,
-      access: 'proxy',
-    } as unknown as DataSourceInstanceSettings<AnomalyDataSourceOptions>;
-    const ds = new DataSource(settings, {
-      getDataSource: async (ref) => (ref.uid === 'loki' || ref.type === 'loki' ? upstreams.loki : upstreams.prometheus),
-      interpolate: (s) => s,
-    });
-    const spec = parseYaml(fs.readFileSync(SPEC_FILE, 'utf8')) as ScoreSpecInput;
+    const ds = createDataSource(prom.url, lokiBody);
+    const spec = readDemoSpec();
     const stepMs = truth.stepMs;
-    const from = dateTime(truth.start);
-    const to = dateTime(truth.end - stepMs);
-    const request = {
-      requestId: 'demo-eval',
-      interval: `${stepMs / 1000}s`,
-      intervalMs: stepMs,
-      range: { from, to, raw: { from, to } },
-      scopedVars: {},
-      targets: [{ refId: 'A', format: 'timeseries', history: '0s', spec } as AnomalyQuery],
-      timezone: 'utc',
-      app: 'demo-eval',
-      startTime: Date.now(),
-    } as unknown as DataQueryRequest<AnomalyQuery>;
-    t = Date.now();
-    const response = await lastValueFrom(ds.query(request));
+    const t = Date.now();
+    const { frames, errors } = await queryScoreFrames(ds, spec, { from: truth.start, to: truth.end - stepMs, stepMs });
     timings.pipeline_ms = Date.now() - t;
-    const errors = (response.errors ?? []).map((e) => e.message ?? String(e));
-    const frames = response.data as DataFrame[];
-    log(`scored ${frames.length} entities in ${timings.pipeline_ms} ms${errors.length ? `; ${errors.length} errors` : ''}`);
+    log(
+      `scored ${frames.length} entities in ${timings.pipeline_ms} ms${errors.length ? `; ${errors.length} errors` : ''}`
+    );
 
     const entities: ScoredEntity[] = frames.map((f) => {
       const time = f.fields.find((x) => x.name === 'Time')!.values as number[];
       const tier = f.fields.find((x) => x.name === 'tier')!.values as string[];
-      return { key: f.name ?? '', t: Float64Array.from(time), tier: Uint8Array.from(tier, (x) => TIERS.indexOf(x as Tier)) };
+      return {
+        key: f.name ?? '',
+        t: Float64Array.from(time),
+        tier: Uint8Array.from(tier, (x) => TIERS.indexOf(x as Tier)),
+      };
     });
     const key = (e: Record<string, string>) => entityKey(e, ENTITY);
     const evaluation = evaluateIncidents(
       entities,
-      truth.incidents.map((i) => ({ id: i.id, entity: key({ ...i.entity }), kind: i.kind, start: i.start, end: i.end })),
+      truth.incidents.map((i) => ({
+        id: i.id,
+        entity: key({ ...i.entity }),
+        kind: i.kind,
+        start: i.start,
+        end: i.end,
+      })),
       truth.benign.map((b) => ({ id: b.id, entity: key({ ...b.entity }), kind: b.kind, start: b.start, end: b.end })),
       { minTier: TIERS.indexOf(opts.minTier ?? 'review'), stepMs, graceMs: opts.graceMs ?? 30 * 60_000 }
     );

@@ -53,7 +53,7 @@ export class PrometheusHttpDataSource extends DataSourceApi {
   }
 }
 
-interface PushBody {
+export interface PushBody {
   streams: Array<{ stream: Record<string, string>; values: Array<[string, string]> }>;
 }
 

@@ -383,7 +383,11 @@ function inputRules(spec: ScoreSpec, s: SignalSpec, entity: string[]): Recording
     const keepLe = role === 'buckets' || role === 'correct';
     const labels = keepLe ? [...entity, 'le'] : entity;
     const agg = labels.length > 0 ? `sum ${byClause(labels)}` : 'sum';
-    return { record: ROLE_RECORD[role] ?? `anomaly:input:${role}`, expr: `${agg} (\n  ${q.trim()}\n)` };
+    // NaN and ±Inf (0/0 of a rate ratio, histogram_quantile without data) are missing points in the
+    // engine; PromQL would carry them as values, so the recorded input keeps finite values only.
+    // (LogQL metric queries never yield them.)
+    const finite = type === 'prometheus' ? ' > -Inf < Inf' : '';
+    return { record: ROLE_RECORD[role] ?? `anomaly:input:${role}`, expr: `${agg} (\n  ${q.trim()}\n)${finite}` };
   });
 }
 
