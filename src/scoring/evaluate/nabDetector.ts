@@ -1,20 +1,12 @@
 /**
- * The univariate detector the NAB run uses: robust signals at several time scales per series, each
+ * The univariate detector the NAB run uses, a thin shell around the engine: per series, the engine's
+ * robust_z detector (src/scoring/signals) at several time scales on a few derived inputs, each |z|
  * turned into an alert-onset score (fadingRecordMargin), combined by max, then a short refractory
  * period (suppressAfter) so one incident alerts once. Configured by one global spec (nab/spec.yaml);
  * nothing here reads labels.
  */
-import {
-  diff,
-  fadingRecordMargin,
-  lagByTime,
-  maxOf,
-  recordScore,
-  rollingRobustZ,
-  subtract,
-  suppressAfter,
-  trailingMean,
-} from './onset';
+import { runDetector } from '../signals/registry';
+import { diff, fadingRecordMargin, lagByTime, maxOf, subtract, suppressAfter, trailingMean } from './onset';
 
 export type NabSignalInput = 'value' | 'diff' | 'seasonal';
 
@@ -32,8 +24,8 @@ export interface NabSignalSpec {
 }
 
 export interface NabOnsetSpec {
-  /** `fading_record`: margin over a fading maximum (half-life in rows); `record`: record score. */
-  method: 'fading_record' | 'record';
+  /** `fading_record` (the only method): margin over a fading maximum with `halfLife` in rows. */
+  method: 'fading_record';
   halfLife: number;
   /**
    * Rows after an alert during which the combined score is silenced unless it exceeds that alert's
@@ -113,12 +105,22 @@ export function parseNabSpec(raw: unknown): NabSpec {
   });
   const on = (r.onset ?? {}) as Record<string, unknown>;
   const method = on.method ?? 'fading_record';
-  if (method !== 'fading_record' && method !== 'record') {
-    throw new Error(`onset.method: expected fading_record or record, got ${JSON.stringify(method)}`);
+  if (method !== 'fading_record') {
+    throw new Error(`onset.method: expected fading_record, got ${JSON.stringify(method)}`);
   }
   const halfLife = positiveInt(on.half_life ?? on.halfLife, 'onset.half_life', 5000);
   const refractory = on.refractory === 0 ? 0 : positiveInt(on.refractory, 'onset.refractory', 0);
   return { id, signals, onset: { method, halfLife, refractory } };
+}
+
+/**
+ * Params of the engine's robust_z detector for one signal: the window in rows (the engine takes a
+ * whole number as points); warm-up (20 valid points, capped at the window) and the scale floors
+ * (minScaleRel 0.01, minScale 1e-9; MAD 0 falls back to the mean absolute deviation) are the
+ * engine's defaults.
+ */
+export function robustZParams(s: NabSignalSpec): { window: number } {
+  return { window: s.window };
 }
 
 /** |robust z| of one configured signal. */
@@ -134,7 +136,7 @@ export function signalStatistic(t: Float64Array, value: Float64Array, s: NabSign
   if (s.smooth > 1) {
     x = trailingMean(x, s.smooth);
   }
-  const z = rollingRobustZ(x, { window: s.window });
+  const z = runDetector('robust_z', robustZParams(s), { direction: 'both' }, { type: 'value', t, value: x }).statistic;
   for (let i = 0; i < z.length; i++) {
     z[i] = Math.abs(z[i]);
   }
@@ -143,10 +145,7 @@ export function signalStatistic(t: Float64Array, value: Float64Array, s: NabSign
 
 /** Anomaly score in [0, 1] per row (0 while warming up). Causal: row i uses rows <= i only. */
 export function scoreNabSeries(t: Float64Array, value: Float64Array, spec: NabSpec): Float64Array {
-  const parts = spec.signals.map((s) => {
-    const z = signalStatistic(t, value, s);
-    return spec.onset.method === 'record' ? recordScore(z) : fadingRecordMargin(z, spec.onset.halfLife);
-  });
+  const parts = spec.signals.map((s) => fadingRecordMargin(signalStatistic(t, value, s), spec.onset.halfLife));
   const combined = maxOf(...parts);
   const out = spec.onset.refractory > 0 ? suppressAfter(combined, spec.onset.refractory) : combined;
   for (let i = 0; i < out.length; i++) {
