@@ -7,4 +7,6 @@ export const PANEL_ID = 'opsml-anomalyscore-panel';
 
 export enum ROUTES {
   Overview = 'overview',
+  Calibration = 'calibration',
+  Incidents = 'incidents',
 }
