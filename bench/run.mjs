@@ -141,6 +141,9 @@ try {
   };
   const pipeline = sidecar('data source pipeline vs upstream (real Prometheus)', 'bench/pipeline.ts', []);
   const browser = sidecar('panel in headless Chromium', 'preview/bench.ts', ['--entities', '1000', '--points', '1440']);
+  // 9. The compiled recording rules evaluated by Prometheus over one day of demo data, next to the
+  //    engine on the same data (bench/rules.ts; null without prometheus/promtool).
+  const rules = sidecar('compiled rules in Prometheus vs the engine (1 day of demo data)', 'bench/rules.ts', []);
 
   // ---------------------------------------------------------------------------------------------
   const ratio = (a, b) => (a > 0 && b > 0 ? a / b : null);
@@ -199,6 +202,12 @@ try {
     browser_first_render_ms: browser ? browser.first_render_ms : null,
     browser_drilldown_ms: browser ? browser.drilldown_ms : null,
     browser_shape: browser ? `${browser.entities} entities x ${browser.points} points` : null,
+    rules_eval_ms: rules ? rules.rules_eval_ms : null,
+    engine_same_data_ms: rules ? rules.engine_same_data_ms : null,
+    rules_vs_engine: rules ? rules.rules_vs_engine : null,
+    rules_shape: rules
+      ? `${rules.recording_rules} recording rules, ${rules.signals.length} signals, ${rules.entities} entities x ${rules.measured_points_per_entity} steps (engine: ${rules.engine_points_per_entity} points incl. ${rules.warmup_days} warm-up days)`
+      : null,
     node: process.version,
     bench_elapsed_s: round((Date.now() - started) / 1000),
   };
@@ -244,6 +253,9 @@ try {
     ['pipeline_overhead (scoring ÷ upstream)', fmt(result.pipeline_overhead, 'x')],
     ['panel: first render (1,000 entities, Chromium)', fmt(result.browser_first_render_ms, ' ms')],
     ['panel: open a drill-down', fmt(result.browser_drilldown_ms, ' ms')],
+    ['compiled rules: Prometheus evaluation of 1 day (sum of query times)', fmt(result.rules_eval_ms, ' ms')],
+    ['engine on the same signals and data', fmt(result.engine_same_data_ms, ' ms')],
+    ['rules_vs_engine (Prometheus ÷ engine)', fmt(result.rules_vs_engine, 'x')],
   ];
   const width = Math.max(...rows.map((r) => r[0].length));
   console.log('\n== results ==');

@@ -7,6 +7,7 @@ import type { DataSource } from '../../datasource';
 import { AnomalyDataSourceOptions, AnomalyQuery, DEFAULT_QUERY } from '../../types';
 import { effectiveInput } from '../../querySpec';
 import { indexErrors } from '../shared/errors';
+import { AlertRuleActions } from '../AlertRules';
 import { ErrorSummary } from './ErrorSummary';
 import { QueryOptions } from './QueryOptions';
 import { SignalList } from './SignalList';
@@ -28,6 +29,12 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
     [spec, query.refId]
   );
 
+  // The spec as the pipeline runs it (memoised: the rule compiler runs on it).
+  const effective = useMemo(
+    () => effectiveInput(spec, query.refId, datasource?.options),
+    [spec, query.refId, datasource?.options]
+  );
+
   const update = (next: AnomalyQuery, run: boolean) => {
     onChange(next);
     if (run) {
@@ -40,11 +47,10 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
     <Stack direction="column" gap={1}>
       <Stack direction="row" justifyContent="space-between" alignItems="flex-start" wrap="wrap">
         <QueryOptions query={query} idPrefix={idPrefix} onChange={update} />
-        <SpecImportExport
-          spec={effectiveInput(spec, query.refId, datasource?.options)}
-          idPrefix={idPrefix}
-          onImport={(imported) => updateSpec(imported, true)}
-        />
+        <Stack direction="row" gap={1} wrap="wrap">
+          <SpecImportExport spec={effective} idPrefix={idPrefix} onImport={(imported) => updateSpec(imported, true)} />
+          <AlertRuleActions spec={effective} settings={datasource?.options} idPrefix={idPrefix} />
+        </Stack>
       </Stack>
       <SpecSettings spec={spec} idPrefix={idPrefix} errors={errors} onChange={updateSpec} onBlur={onRunQuery} />
       <SignalList spec={spec} idPrefix={idPrefix} errors={errors} onChange={updateSpec} onBlur={onRunQuery} />

@@ -1,0 +1,2 @@
+export { AlertRuleActions } from './AlertRuleActions';
+export { AlertRuleServicesProvider, defaultAlertRuleServices, type AlertRuleServices } from './services';
