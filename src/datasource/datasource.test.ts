@@ -352,3 +352,21 @@ describe('triage table columns', () => {
     expect(new Set(names).size).toBe(names.length);
   });
 });
+
+describe('health check', () => {
+  it('runs each upstream health check and names a failing one with its reason', async () => {
+    const prom = new FakeUpstream('prom', () => of({ data: [] }));
+    const loki = new FakeUpstream('loki', () => of({ data: [] }));
+    loki.testDatasource = async () => ({ status: 'error', message: 'Unable to connect with Loki' });
+    const r = await makeDs({ prom, loki }).testDatasource();
+    expect(r.status).toBe('error');
+    expect(r.message).toBe('Prometheus: "prom" is healthy; Loki: loki failed: "loki": Unable to connect with Loki');
+  });
+
+  it('reports success when every upstream answers', async () => {
+    const prom = new FakeUpstream('prom', () => of({ data: [] }));
+    const loki = new FakeUpstream('loki', () => of({ data: [] }));
+    const r = await makeDs({ prom, loki }).testDatasource();
+    expect(r).toEqual({ status: 'success', message: 'Prometheus: "prom" is healthy; Loki: "loki" is healthy' });
+  });
+});

@@ -108,9 +108,15 @@ export class DataSource extends DataSourceApi<AnomalyQuery, AnomalyDataSourceOpt
   }
 
   async testDatasource(): Promise<HealthResult> {
+    // Each upstream runs its own health check (Prometheus and Loki both run a tiny query there), so
+    // a data source that exists but cannot answer is named with its reason.
     return checkUpstreams(this.options, async (ref: UpstreamRef) => {
       const ds = await this.services.getDataSource(ref);
-      return ds.name;
+      const health = await ds.testDatasource();
+      if (health?.status && health.status !== 'success') {
+        throw new Error(`"${ds.name}": ${health.message || health.status}`);
+      }
+      return `"${ds.name}"`;
     });
   }
 }

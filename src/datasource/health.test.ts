@@ -8,7 +8,7 @@ describe('checkUpstreams', () => {
       async (ref) => (ref.uid === 'p1' ? 'Prom main' : 'Loki main')
     );
     expect(r.status).toBe('success');
-    expect(r.message).toBe('Prometheus: Prom main is reachable; Loki: Loki main is reachable');
+    expect(r.message).toBe('Prometheus: Prom main is healthy; Loki: Loki main is healthy');
   });
 
   it('fails when Prometheus is not configured but only notes a missing Loki', async () => {
@@ -26,6 +26,6 @@ describe('checkUpstreams', () => {
       return 'Prom main';
     });
     expect(r.status).toBe('error');
-    expect(r.message).toBe('Prometheus: Prom main is reachable; Loki: gone failed: Data source with uid gone not found');
+    expect(r.message).toBe('Prometheus: Prom main is healthy; Loki: gone failed: Data source with uid gone not found');
   });
 });

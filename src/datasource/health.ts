@@ -41,7 +41,7 @@ export async function checkUpstreams(
     }
     try {
       const name = await lookup(ref);
-      lines.push(`${role}: ${name} is reachable`);
+      lines.push(`${role}: ${name} is healthy`);
     } catch (e) {
       failed = true;
       lines.push(`${role}: ${ref.uid} failed: ${e instanceof Error ? e.message : String(e)}`);
