@@ -14,6 +14,8 @@
  * Anomalies are placed at random positions after the first two days, so detectors see them warm.
  */
 
+import { Rng } from '../demo/generator/prng';
+
 export const STEP_MS = 60_000;
 export const T0 = Date.UTC(2024, 0, 1);
 export const DAY = 1440;
@@ -22,60 +24,6 @@ export const BUCKETS = BUCKET_LE.length;
 /** Value columns per entity, in file order: latency, requests, confidence, errors, then the buckets. */
 export const COLUMNS = 4 + BUCKETS;
 export const COLUMN_NAMES = ['latency', 'requests', 'confidence', 'errors', ...BUCKET_LE.map((le) => `le_${le}`)];
-
-/** sfc32: small, fast, well-distributed 32-bit PRNG. */
-export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
-  private spare = NaN;
-
-  constructor(seed: number) {
-    this.a = 0x9e3779b9;
-    this.b = 0x243f6a88;
-    this.c = 0xb7e15162;
-    this.d = seed >>> 0;
-    for (let i = 0; i < 15; i++) {
-      this.next();
-    }
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  }
-
-  /** Standard normal (Marsaglia polar method, pairs cached). */
-  normal(): number {
-    if (this.spare === this.spare) {
-      const s = this.spare;
-      this.spare = NaN;
-      return s;
-    }
-    let u = 0;
-    let v = 0;
-    let s = 0;
-    do {
-      u = 2 * this.next() - 1;
-      v = 2 * this.next() - 1;
-      s = u * u + v * v;
-    } while (s >= 1 || s === 0);
-    const m = Math.sqrt((-2 * Math.log(s)) / s);
-    this.spare = v * m;
-    return u * m;
-  }
-
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo));
-  }
-}
 
 export interface EntityData {
   t: Float64Array;
@@ -147,8 +95,9 @@ export function generateEntity(index: number, n: number, t: Float64Array, baseSe
   const lo = Math.min(2 * DAY, Math.floor(n / 2));
   const episode = (kind: string, minLen: number, maxLen: number, p: number) => {
     if (rng.next() < p && n - lo > maxLen + 1) {
-      const length = rng.int(minLen, maxLen);
-      const start = rng.int(lo, n - length);
+      // Rng.int includes its upper bound: length in [minLen, maxLen), start in [lo, n - length).
+      const length = rng.int(minLen, maxLen - 1);
+      const start = rng.int(lo, n - length - 1);
       anomalies.push({ kind, start, length });
       return { start, end: start + length };
     }

@@ -14,19 +14,8 @@ import * as fs from 'node:fs';
 import { chromium, Page } from 'playwright-core';
 
 import { buildPreview, DEFAULT_OUT_DIR } from './build';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
 import { startPreviewServer } from './server';
-
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

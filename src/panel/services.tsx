@@ -4,6 +4,7 @@
  * page wrap the panel in <PanelServicesProvider value={...}> to capture or fake them.
  */
 import React, { createContext, useContext, useMemo } from 'react';
+import { copyText, downloadBlob } from '../shared/browser';
 import { AnnotationWriter, currentDashboardUid, defaultAnnotationWriter } from './data/feedback';
 
 export interface PanelServices {
@@ -15,25 +16,10 @@ export interface PanelServices {
   now: () => number;
 }
 
-function browserDownload(fileName: string, blob: Blob): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  a.rel = 'noopener';
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 0);
-}
-
 export const defaultServices: PanelServices = {
   writeAnnotation: defaultAnnotationWriter,
-  copyText: (text) =>
-    navigator.clipboard?.writeText
-      ? navigator.clipboard.writeText(text)
-      : Promise.reject(new Error('the clipboard is not available here (it needs a secure context)')),
-  download: browserDownload,
+  copyText,
+  download: downloadBlob,
   dashboardUid: currentDashboardUid,
   location: () => ({
     origin: window.location.origin,

@@ -13,22 +13,11 @@ import { Browser, chromium, ConsoleMessage, Page } from 'playwright-core';
 // Types only (they also declare window.__preview, __annotations, __clipboard): no page code runs here.
 import type { EntityOracle } from '../../preview/index';
 import type {} from '../../preview/runtime';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../preview/chromium';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 export const SCREENSHOTS = path.join(ARTIFACTS, 'screenshots');
-
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 export const IDS = {
   entity: '[data-testid="anomalyscore-entity"]',

@@ -7,12 +7,8 @@ import type { ScoreFrameLike } from '../../scoring/evaluate/calibrate';
 import { matchesEntity, type FeedbackEvent, type GroundTruthEvent } from '../../scoring/evaluate/groundTruth';
 import type { ScoreSpecInput } from '../../scoring/spec';
 import { iso, labelText, num } from '../shared/format';
-import {
-  buildIncidentReport,
-  incidentReportFileStem,
-  incidentReportToJson,
-  incidentReportToMarkdown,
-} from '../shared/incidentReport';
+import { reviewFileStem, reviewToJson, reviewToMarkdown } from '../../frames/report';
+import { buildIncidentReport } from '../shared/incidentReport';
 import { absoluteRange, QueryCancelled, queryScoreFrames, useAppServices } from '../shared/services';
 import { getSharedStyles } from '../shared/styles';
 
@@ -118,7 +114,7 @@ export function IncidentItem({ incident, feedback, incidents, dsUid, specInput, 
         : undefined,
     [open, incident, timeline, from, to, feedback, incidents, dashboardUID, services]
   );
-  const markdown = useMemo(() => (report ? incidentReportToMarkdown(report) : ''), [report]);
+  const markdown = useMemo(() => (report ? reviewToMarkdown(report) : ''), [report]);
 
   const copy = async () => {
     try {
@@ -215,7 +211,7 @@ export function IncidentItem({ incident, feedback, incidents, dsUid, specInput, 
                 size="sm"
                 variant="secondary"
                 icon="download-alt"
-                onClick={() => services.download(`${incidentReportFileStem(report)}.md`, markdown, 'text/markdown')}
+                onClick={() => services.download(`${reviewFileStem(report)}.md`, markdown, 'text/markdown')}
               >
                 Download Markdown
               </Button>
@@ -224,7 +220,7 @@ export function IncidentItem({ incident, feedback, incidents, dsUid, specInput, 
                 variant="secondary"
                 icon="download-alt"
                 onClick={() =>
-                  services.download(`${incidentReportFileStem(report)}.json`, incidentReportToJson(report), 'application/json')
+                  services.download(`${reviewFileStem(report)}.json`, reviewToJson(report), 'application/json')
                 }
               >
                 Download JSON

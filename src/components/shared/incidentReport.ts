@@ -1,17 +1,15 @@
 /**
- * Incident-review export for one incident of the library: the entity, the time range, the peak
- * score and its tier, the first crossing of each tier, the contributions at the peak, the
- * annotations and feedback (with their rationale), the spec version and a link back.
- *
- * Pure (plain data in, text out). Every value from outside (label values, annotation texts, kinds,
- * ids) is escaped in the Markdown: Markdown punctuation backslash-escaped, `&`, `<`, `>`, `"` as
- * entities, line breaks folded; link targets only http(s) or site-relative paths. The same rules
- * as the panel's export (src/panel/data/report.ts), restated here so the app does not import the panel.
+ * Incident-review export for one incident of the library. This file gathers what the app knows
+ * (the incident, the entity's score frame around it, the incidents and feedback of the entity in
+ * the window); the report model, its Markdown (with the escaping of every outside value) and JSON
+ * are shared with the panel's export in src/frames/report.ts.
  */
 import type { FeedbackEvent, GroundTruthEvent, Labels } from '../../scoring/evaluate/groundTruth';
 import { matchesEntity } from '../../scoring/evaluate/groundTruth';
 import { TIERS, type Tier } from '../../scoring/types';
 import type { ScoreFrameLike } from '../../scoring/evaluate/calibrate';
+import { isoTime } from '../../frames/markdown';
+import { tierCrossings, type IncidentReview, type ReviewIncident } from '../../frames/report';
 
 export interface IncidentReportInput {
   incident: GroundTruthEvent;
@@ -27,32 +25,8 @@ export interface IncidentReportInput {
   generatedAt: number;
 }
 
-export interface IncidentReviewReport {
-  title: string;
-  generatedAt: string;
-  incident: { id: string; kind: string; source: string; start: number; end: number; startIso: string; endIso: string; text: string };
-  entity: { key: string; labels: Labels };
-  timeRange: { from: number; to: number; fromIso: string; toIso: string };
-  spec: { id: string; version: string | number } | null;
-  peak: { time: number; timeIso: string; score: number; tier: Tier | null } | null;
-  tierCrossings: Array<{ tier: Tier; firstAt: number | null; firstAtIso: string | null }>;
-  contributionsAtPeak: Array<{ signal: string; contribution: number; share: number }>;
-  annotations: Array<{
-    id: string;
-    time: number;
-    timeIso: string;
-    source: string;
-    kind: string;
-    feedback?: string;
-    tier?: string;
-    rationale: string;
-  }>;
-  link: string;
-}
-
-export function isoTime(t: number): string {
-  return Number.isFinite(t) && Math.abs(t) < 8.64e15 ? new Date(t).toISOString() : String(t);
-}
+/** The Library's report: the shared model with the incident under review. */
+export type IncidentReviewReport = IncidentReview & { incident: ReviewIncident };
 
 const labelKey = (labels: Labels) =>
   `{${Object.entries(labels)
@@ -84,21 +58,6 @@ export function buildIncidentReport(input: IncidentReportInput): IncidentReviewR
     const x = tier?.values[i];
     return typeof x === 'string' && (TIERS as readonly string[]).includes(x) ? (x as Tier) : null;
   };
-  const tierCrossings = TIERS.slice(1).map((t) => {
-    const k = TIERS.indexOf(t);
-    let first: number | null = null;
-    if (time && tier) {
-      for (let i = 0; i < time.values.length; i++) {
-        const ti = Number(time.values[i]);
-        const x = tierAt(i);
-        if (ti >= from && ti <= to && x && TIERS.indexOf(x) >= k) {
-          first = ti;
-          break;
-        }
-      }
-    }
-    return { tier: t, firstAt: first, firstAtIso: first === null ? null : isoTime(first) };
-  });
   const peakScore = peakI >= 0 ? Number(score!.values[peakI]) : NaN;
   const contributionsAtPeak =
     peakI >= 0 && frame
@@ -106,10 +65,11 @@ export function buildIncidentReport(input: IncidentReportInput): IncidentReviewR
           .filter((f) => f.name.startsWith('contrib:'))
           .map((f) => {
             const c = Number(f.values[peakI]);
-            return { signal: f.name.slice('contrib:'.length), contribution: c, share: peakScore > 0 ? c / peakScore : 0 };
+            const id = f.name.slice('contrib:'.length);
+            return { id, name: id, value: c, share: peakScore > 0 ? c / peakScore : 0 };
           })
-          .filter((c) => Number.isFinite(c.contribution) && c.contribution > 0)
-          .sort((a, b) => b.contribution - a.contribution || (a.signal < b.signal ? -1 : 1))
+          .filter((c) => Number.isFinite(c.value) && c.value > 0)
+          .sort((a, b) => b.value - a.value || (a.id < b.id ? -1 : 1))
       : [];
   const mine = (e: GroundTruthEvent) => matchesEntity(e, entityLabels) && overlaps(e, from, to);
   const annotations = [
@@ -152,89 +112,9 @@ export function buildIncidentReport(input: IncidentReportInput): IncidentReviewR
       peakI >= 0
         ? { time: Number(time!.values[peakI]), timeIso: isoTime(Number(time!.values[peakI])), score: peakScore, tier: tierAt(peakI) }
         : null,
-    tierCrossings,
+    tierCrossings: tierCrossings(time && tier ? time.values.length : 0, (i) => Number(time!.values[i]), tierAt, from, to),
     contributionsAtPeak,
     annotations,
-    link: input.link,
+    dashboardUrl: input.link,
   };
-}
-
-/** Text safe inside Markdown: no HTML, no links, no emphasis, no block markers. */
-export function escapeMarkdown(text: string): string {
-  const escaped = String(text)
-    .replace(/\r?\n|\r/g, ' ')
-    .replace(/[\\`*_{}[\]()|~!]/g, (c) => `\\${c}`)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
-  return escaped.replace(/^(\s*)([#+\-=]|\d+(?=[.)](?:\s|$)))/, (_m, space: string, c: string) => `${space}\\${c}`);
-}
-
-/** A link target: http(s) or a site-relative path, with characters that would end the link encoded. */
-export function safeUrl(url: string): string {
-  if (!/^https?:\/\//i.test(url) && !/^\/(?!\/)/.test(url)) {
-    return '';
-  }
-  return url.replace(/[()<>\s"'`]/g, (c) => encodeURIComponent(c));
-}
-
-const e = escapeMarkdown;
-const n1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
-
-export function incidentReportToMarkdown(r: IncidentReviewReport): string {
-  const L: string[] = [];
-  L.push(`# ${e(r.title)}`, '', `Generated ${e(r.generatedAt)}`, '');
-  L.push('## Incident', '');
-  L.push(`- id: ${e(r.incident.id)}`, `- kind: ${e(r.incident.kind)}`, `- source: ${e(r.incident.source)}`);
-  L.push(`- from ${e(r.incident.startIso)} to ${e(r.incident.endIso)}`);
-  if (r.incident.text) {
-    L.push(`- text: ${e(r.incident.text)}`);
-  }
-  L.push('', '## Entity', '');
-  const labels = Object.entries(r.entity.labels);
-  if (labels.length === 0) {
-    L.push(`- ${e(r.entity.key)}`);
-  }
-  for (const [k, v] of labels) {
-    L.push(`- ${e(k)}: ${e(v)}`);
-  }
-  L.push('', '## Time range', '', `${e(r.timeRange.fromIso)} to ${e(r.timeRange.toIso)}`, '');
-  L.push('## Peak', '');
-  L.push(r.peak ? `Score ${n1(r.peak.score)}, tier ${e(r.peak.tier ?? 'unknown')}, at ${e(r.peak.timeIso)}` : 'No score loaded for this range.');
-  L.push('', '## Tier crossings', '', '| tier | first crossed |', '| --- | --- |');
-  for (const c of r.tierCrossings) {
-    L.push(`| ${e(c.tier)} | ${c.firstAtIso ? e(c.firstAtIso) : 'not crossed'} |`);
-  }
-  L.push('', '## Contributions at the peak', '');
-  if (r.contributionsAtPeak.length === 0) {
-    L.push('None.');
-  } else {
-    L.push('| signal | contribution | share |', '| --- | ---: | ---: |');
-    for (const c of r.contributionsAtPeak) {
-      L.push(`| ${e(c.signal)} | ${n1(c.contribution)} | ${Math.round(c.share * 100)}% |`);
-    }
-  }
-  L.push('', '## Annotations and feedback', '');
-  if (r.annotations.length === 0) {
-    L.push('None in this range.');
-  }
-  for (const a of r.annotations) {
-    const what = a.feedback ? `feedback ${e(a.feedback)}` : e(a.kind);
-    L.push(`- ${e(a.timeIso)} ${what}${a.tier ? ` at ${e(a.tier)}` : ''} (${e(a.source)} ${e(a.id)}): ${a.rationale ? e(a.rationale) : 'no rationale given'}`);
-  }
-  L.push('', '## Spec', '', r.spec ? `${e(String(r.spec.id))} version ${e(String(r.spec.version))}` : 'unknown (no timeline loaded)');
-  L.push('', '## Link', '');
-  const url = safeUrl(r.link);
-  L.push(url ? `[Open the dashboard at this time range](${url})` : e(r.link), '');
-  return L.join('\n');
-}
-
-export function incidentReportToJson(r: IncidentReviewReport): string {
-  return JSON.stringify(r, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
-}
-
-export function incidentReportFileStem(r: IncidentReviewReport): string {
-  const entity = Object.values(r.entity.labels).join('-') || 'entity';
-  return `incident-${entity}-${r.incident.startIso}`.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 120);
 }

@@ -16,6 +16,7 @@ import {
 import { config, DataSourcePicker, getBackendSrv, getDataSourceSrv } from '@grafana/runtime';
 import type { ScoreSpecInput } from '../../scoring/spec';
 import { DATASOURCE_TYPE } from '../../constants';
+import { copyText, downloadBlob } from '../../shared/browser';
 
 /**
  * The data source's query model (src/datasource/types.ts AnomalyQuery), restated here so the app
@@ -75,22 +76,8 @@ export const defaultServices: AppServices = {
   getDataSource: async (uid) => (await getDataSourceSrv().get(uid)) as unknown as QueryableDataSource,
   user: () => config.bootData?.user?.login || 'unknown',
   now: () => Date.now(),
-  copyText: async (text) => {
-    if (!navigator.clipboard) {
-      throw new Error('the clipboard is not available in this browser context');
-    }
-    await navigator.clipboard.writeText(text);
-  },
-  download: (fileName, content, mime) => {
-    const url = URL.createObjectURL(new Blob([content], { type: mime }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = fileName;
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
-  },
+  copyText,
+  download: (fileName, content, mime) => downloadBlob(fileName, new Blob([content], { type: mime })),
   DataSourcePicker: DefaultPicker,
 };
 

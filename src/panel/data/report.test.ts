@@ -1,4 +1,5 @@
-import { buildReport, dashboardLink, escapeMarkdown, reportToJson, reportToMarkdown } from './report';
+import { reviewToJson, reviewToMarkdown } from '../../frames/report';
+import { buildReport, dashboardLink } from './report';
 import { annotationsFromFrames, labelTags } from './annotations';
 import { scoreFrameView } from './frames';
 import { annotationsFrame, fixtureSpec, severityFrame, STEP_MS, T0 } from '../testing/frames';
@@ -70,7 +71,7 @@ describe('buildReport', () => {
 
   it('renders every section in Markdown and escapes hostile text', () => {
     const { report } = fixture();
-    const md = reportToMarkdown(report);
+    const md = reviewToMarkdown(report);
     for (const heading of [
       '# Incident review',
       '## Entity',
@@ -102,20 +103,9 @@ describe('buildReport', () => {
 
   it('has the same content as JSON (raw values, no NaN)', () => {
     const { report } = fixture();
-    const json = JSON.parse(reportToJson(report));
+    const json = JSON.parse(reviewToJson(report));
     expect(json.entity.labels.model).toBe(HOSTILE);
     expect(Object.keys(json)).toEqual(Object.keys(report));
     expect(json.feedback[0].rationale).toBe(`confirmed: ${HOSTILE}`);
-  });
-});
-
-describe('escapeMarkdown', () => {
-  it('escapes markdown and html', () => {
-    expect(escapeMarkdown('[x](javascript:alert(1)) *b* <b>&')).toBe(
-      '\\[x\\]\\(javascript:alert\\(1\\)\\) \\*b\\* &lt;b&gt;&amp;'
-    );
-    expect(escapeMarkdown('a\nb')).toBe('a b');
-    expect(escapeMarkdown('# title - 1. x')).toBe('\\# title - 1. x');
-    expect(escapeMarkdown('12. x')).toBe('\\12. x');
   });
 });

@@ -1,9 +1,10 @@
 /**
- * Test fixtures: frames built with the frame contract's own builders (src/frames/contract.ts, the
- * same the data source uses; the panel never imports the data source). Numbers come from the real scoring engine (`scoreEntity`), so sums, intervals and
- * tiers are consistent; `echoDetector` makes severities exactly what a test asks for.
+ * Test fixtures of the panel: the contract frames come from src/frames/testing.ts (the contract's
+ * own builder over the real engine, with the echo detector; shared with the app's tests), on the
+ * panel's time grid and spec; plus cheap volume frames and annotation frames.
  */
 import { entityFrame, scoreFieldConfig, tierValueMappings } from '../../frames/contract';
+import { severityEntityFrame } from '../../frames/testing';
 import {
   DataFrame,
   DataFrameType,
@@ -11,17 +12,9 @@ import {
   FieldConfig,
   FieldType,
 } from '@grafana/data';
-import { scoreEntity, type EntityScore, type ScoreOptions } from '../../scoring/engine';
+import type { EntityScore } from '../../scoring/engine';
 import { withDefaults, type ScoreSpec, type ScoreSpecInput } from '../../scoring/spec';
-import {
-  POINT_MISSING,
-  POINT_OK,
-  type Detector,
-  type DetectorResult,
-  type SignalInput,
-  type Tier,
-  type ValueInput,
-} from '../../scoring/types';
+import type { Tier } from '../../scoring/types';
 
 const HIDDEN: FieldConfig = { custom: { hideFrom: { viz: true, legend: true, tooltip: true } } };
 
@@ -34,34 +27,12 @@ function num(
   return { name, type: FieldType.number, values: Array.from(values), config, ...(labels ? { labels } : {}) };
 }
 
+export { echoDetector } from '../../frames/testing';
+
 /** The frame the data source builds for one scored entity: the contract's own builder. */
 export function frameFromScore(es: EntityScore, spec: ScoreSpec, refId = 'A', stepMs = 60_000): DataFrame {
   return entityFrame(es, spec, refId, stepMs);
 }
-
-/**
- * A detector whose severity is its input value (0..1): expected 10, band 5..15, statistic = the
- * value mapped through the robust_z ramp's inverse (warn 2, max 5: severity 0 at 2, 1 at 5).
- */
-export const echoDetector: ScoreOptions = {
-  createDetector: (): Detector => ({
-    kind: 'robust_z',
-    process(chunk: SignalInput): DetectorResult {
-      const v = (chunk as ValueInput).value;
-      const n = v.length;
-      return {
-        t: Float64Array.from(chunk.t),
-        statistic: Float64Array.from(v, (x) => 2 + 3 * x),
-        severity: Float64Array.from(v),
-        expected: new Float64Array(n).fill(10),
-        lower: new Float64Array(n).fill(5),
-        upper: new Float64Array(n).fill(15),
-        support: new Float64Array(n).fill(50),
-        status: Uint8Array.from(v, (x) => (Number.isNaN(x) ? POINT_MISSING : POINT_OK)),
-      };
-    },
-  }),
-};
 
 export const T0 = Date.UTC(2024, 4, 1, 10, 0, 0);
 export const STEP_MS = 60_000;
@@ -96,13 +67,7 @@ export function severityFrame(
   spec: ScoreSpec = fixtureSpec(),
   refId = 'A'
 ): DataFrame {
-  const n = Math.max(0, ...Object.values(severities).map((a) => a.length));
-  const t = Float64Array.from({ length: n }, (_, i) => T0 + i * STEP_MS);
-  const inputs = Object.fromEntries(
-    Object.entries(severities).map(([id, v]) => [id, { type: 'value' as const, t, value: Float64Array.from(v) }])
-  );
-  const es = scoreEntity(spec, labels, inputs, { ...echoDetector, stepMs: STEP_MS });
-  return frameFromScore(es, spec, refId, STEP_MS);
+  return severityEntityFrame(spec, labels, severities, { t0: T0, stepMs: STEP_MS, refId });
 }
 
 /**

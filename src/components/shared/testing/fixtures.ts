@@ -1,39 +1,17 @@
 /**
- * Test fixtures for the app pages: score frames built with the frame contract's own builder
- * (src/frames/contract.ts entityFrame) from the real engine (scoreEntity), with a detector whose
- * severity is its input, so a test states the severities and gets consistent scores and tiers.
- * (Same approach as src/panel/testing/frames.ts, restated so the app does not import the panel.)
+ * Test fixtures for the app pages: score frames from src/frames/testing.ts (the frame contract's own
+ * builder over the real engine, with a detector whose severity is its input; shared with the panel's
+ * tests), so a test states the severities and gets consistent scores and tiers; on the app's time
+ * grid, with the app's spec and the backtest scenario.
  */
 import type { DataFrame } from '@grafana/data';
-import { entityFrame } from '../../../frames/contract';
-import { scoreEntity, type ScoreOptions } from '../../../scoring/engine';
+import { severityEntityFrame } from '../../../frames/testing';
 import { withDefaults, type ScoreSpec, type ScoreSpecInput } from '../../../scoring/spec';
-import { POINT_MISSING, POINT_OK, type Detector, type DetectorResult, type SignalInput, type ValueInput } from '../../../scoring/types';
 
 export const T0 = Date.UTC(2024, 4, 1, 0, 0, 0);
 export const STEP_MS = 5 * 60_000;
 export const N = 100;
 export const at = (i: number) => T0 + i * STEP_MS;
-
-const echo: ScoreOptions = {
-  createDetector: (): Detector => ({
-    kind: 'robust_z',
-    process(chunk: SignalInput): DetectorResult {
-      const v = (chunk as ValueInput).value;
-      const n = v.length;
-      return {
-        t: Float64Array.from(chunk.t),
-        statistic: Float64Array.from(v, (x) => 2 + 3 * x),
-        severity: Float64Array.from(v),
-        expected: new Float64Array(n).fill(10),
-        lower: new Float64Array(n).fill(5),
-        upper: new Float64Array(n).fill(15),
-        support: new Float64Array(n).fill(50),
-        status: Uint8Array.from(v, (x) => (Number.isNaN(x) ? POINT_MISSING : POINT_OK)),
-      };
-    },
-  }),
-};
 
 export const SPEC_INPUT: ScoreSpecInput = {
   id: 'fraud-health',
@@ -59,12 +37,7 @@ export function pulses(runs: Array<[number, number]>, value: number, n = N): num
 }
 
 export function scoreFrame(labels: Record<string, string>, severities: Record<string, number[]>, spec = fixtureSpec()): DataFrame {
-  const n = Math.max(...Object.values(severities).map((s) => s.length));
-  const t = Float64Array.from({ length: n }, (_, i) => at(i));
-  const inputs = Object.fromEntries(
-    Object.entries(severities).map(([id, v]) => [id, { type: 'value' as const, t, value: Float64Array.from(v) }])
-  );
-  return entityFrame(scoreEntity(spec, labels, inputs, { ...echo, stepMs: STEP_MS }), spec, 'A', STEP_MS);
+  return severityEntityFrame(spec, labels, severities, { t0: T0, stepMs: STEP_MS });
 }
 
 /**

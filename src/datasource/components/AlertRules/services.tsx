@@ -5,6 +5,7 @@
  */
 import React, { createContext, useContext, useMemo } from 'react';
 import { getBackendSrv } from '@grafana/runtime';
+import { downloadBlob } from '../../../shared/browser';
 
 export interface PostOptions {
   headers?: Record<string, string>;
@@ -18,21 +19,9 @@ export interface AlertRuleServices {
   download: (fileName: string, blob: Blob) => void;
 }
 
-function browserDownload(fileName: string, blob: Blob): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  a.rel = 'noopener';
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 0);
-}
-
 export const defaultAlertRuleServices: AlertRuleServices = {
   post: (url, body, options) => getBackendSrv().post(url, body, options),
-  download: browserDownload,
+  download: downloadBlob,
 };
 
 const ServicesContext = createContext<AlertRuleServices>(defaultAlertRuleServices);

@@ -3,7 +3,8 @@ import { css } from '@emotion/css';
 import { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Button, Modal, useStyles2, useTheme2 } from '@grafana/ui';
 import { ScoreFrameView } from '../../data/frames';
-import { buildReport, dashboardLink, reportFileStem, reportToJson, reportToMarkdown } from '../../data/report';
+import { reviewFileStem, reviewToJson, reviewToMarkdown } from '../../../frames/report';
+import { buildReport, dashboardLink } from '../../data/report';
 import { usePanelServices } from '../../services';
 import { AnnotationItem } from '../../types';
 import { canvasesToPng } from './png';
@@ -39,8 +40,8 @@ export function ExportReport({ view, from, to, annotations, getTimeline }: Props
         : undefined,
     [open, view, from, to, annotations, services]
   );
-  const markdown = useMemo(() => (report ? reportToMarkdown(report) : ''), [report]);
-  const stem = report ? reportFileStem(report) : 'anomalyscore';
+  const markdown = useMemo(() => (report ? reviewToMarkdown(report) : ''), [report]);
+  const stem = report ? reviewFileStem(report) : 'anomalyscore';
 
   const copy = async () => {
     try {
@@ -103,7 +104,7 @@ export function ExportReport({ view, from, to, annotations, getTimeline }: Props
               icon="download-alt"
               data-testid="anomalyscore-export-json"
               onClick={() =>
-                services.download(`${stem}.json`, new Blob([reportToJson(report)], { type: 'application/json' }))
+                services.download(`${stem}.json`, new Blob([reviewToJson(report)], { type: 'application/json' }))
               }
             >
               JSON
