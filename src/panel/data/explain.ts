@@ -10,29 +10,12 @@ import { tierConfigOf } from '../../scoring/spec';
 import { exitThreshold, playbookFor, tierIndex, type PlaybookEntry } from '../../scoring/tiers';
 import { TIERS, type CompositeMethod } from '../../scoring/types';
 import { TierName } from '../types';
+import type { ReviewContribution, ReviewSignal } from '../../frames/report';
 import { fieldByName, numAt, ScoreFrameView, signalName, tierAt, timeAt } from './frames';
 
-export interface ContributionBar {
-  id: string;
-  name: string;
-  value: number;
-  /** value / score (0 when the score is 0). */
-  share: number;
-}
-
-export interface SignalReading {
-  id: string;
-  name: string;
-  kind?: string;
-  state?: string;
-  message?: string;
-  observed: number;
-  expected: number;
-  lower: number;
-  upper: number;
-  statistic: number;
-  severity: number;
-}
+/** A signal's share of the score and its reading at a point: the shapes the incident review uses. */
+export type ContributionBar = ReviewContribution;
+export type SignalReading = ReviewSignal;
 
 export interface TierChange {
   id: string;
