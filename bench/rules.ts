@@ -34,7 +34,7 @@ import { CONFIDENCE_LE, SCORE_LE } from '../demo/generator/model';
 import { writeDemo } from '../demo/generator/openmetrics';
 import { backfill, prometheusAvailable, queryRangeRaw } from '../tests/integration/prometheus';
 import { tmpRoot } from '../tests/integration/generated';
-import { Prom, layers, toOpenMetrics } from '../scripts/rules-parity';
+import { Prom, SampleCollector, layers, pool, toOpenMetrics, type Sample } from '../scripts/rules-parity';
 import { kindInfo, parseSpec, validateSpec, type ScoreSpec } from '../src/scoring/spec';
 import type { EntityInputs } from '../src/scoring/engine';
 import type { SignalInput } from '../src/scoring/types';
@@ -52,12 +52,6 @@ const WARMUP_DAYS = arg('warmup-days', 3);
 const SEED = arg('seed', 42);
 const CONCURRENCY = arg('concurrency', 1);
 const REPS = arg('reps', 3);
-
-interface Sample {
-  labels: Record<string, string>;
-  t: number[];
-  v: number[];
-}
 
 interface Timed<T> {
   result: T;
@@ -109,17 +103,6 @@ async function timedQuery(url: string, endpoint: 'query' | 'query_range', form: 
   return { result: json.data.result, serverMs, clientMs } satisfies Timed<PromResult>;
 }
 
-async function pool<T>(items: T[], n: number, f: (x: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(n, items.length) }, async () => {
-      while (next < items.length) {
-        await f(items[next++]);
-      }
-    })
-  );
-}
-
 interface EvalTotals {
   serverMs: number;
   clientMs: number;
@@ -143,21 +126,8 @@ async function evalRule(
   totals: EvalTotals,
   historical: boolean
 ): Promise<{ samples: Sample[]; serverMs: number }> {
-  const series = new Map<string, Sample>();
-  const add = (metric: Record<string, string>, values: Array<[number, string]>) => {
-    const labels = { ...metric, ...(rule.labels ?? {}) };
-    delete labels.__name__;
-    const key = JSON.stringify(Object.entries(labels).sort());
-    let s = series.get(key);
-    if (!s) {
-      s = { labels, t: [], v: [] };
-      series.set(key, s);
-    }
-    for (const [ts, val] of values) {
-      s.t.push(Math.round(ts * 1000));
-      s.v.push(Number(val.replace(/^\+?Inf$/, 'Infinity').replace(/^-Inf$/, '-Infinity')));
-    }
-  };
+  const collector = new SampleCollector(rule);
+  const add = (metric: Record<string, string>, values: Array<[number, string]>) => collector.add(metric, values);
   let serverMs = 0;
   const count = (r: Timed<PromResult>) => {
     serverMs += r.serverMs;
@@ -197,12 +167,7 @@ async function evalRule(
       add(x.metric, x.values!);
     }
   }
-  for (const s of series.values()) {
-    const order = s.t.map((_, i) => i).sort((a, b) => s.t[a] - s.t[b]);
-    s.t = order.map((i) => s.t[i]);
-    s.v = order.map((i) => s.v[i]);
-  }
-  return { samples: [...series.values()], serverMs };
+  return { samples: collector.samples(), serverMs };
 }
 
 /**

@@ -258,13 +258,49 @@ export function layers(rules: RecordingRule[]): RecordingRule[][] {
   return out;
 }
 
-interface Sample {
+export interface Sample {
   labels: Record<string, string>;
   t: number[];
   v: number[];
 }
 
-async function pool<T>(items: T[], n: number, f: (x: T) => Promise<void>): Promise<void> {
+/**
+ * Gathers the samples of one recording rule's query results into series keyed by their labels
+ * (the rule's labels applied, `__name__` dropped), as a ruler would store them; `samples()` returns
+ * each series in time order (instant queries may finish out of order).
+ */
+export class SampleCollector {
+  private readonly series = new Map<string, Sample>();
+
+  constructor(private readonly rule: RecordingRule) {}
+
+  add(metric: Record<string, string>, values: Array<[number, string]>): void {
+    const labels = { ...metric, ...(this.rule.labels ?? {}) };
+    delete labels.__name__;
+    const key = JSON.stringify(Object.entries(labels).sort());
+    let s = this.series.get(key);
+    if (!s) {
+      s = { labels, t: [], v: [] };
+      this.series.set(key, s);
+    }
+    for (const [ts, val] of values) {
+      s.t.push(Math.round(ts * 1000));
+      s.v.push(Number(val.replace(/^\+?Inf$/, 'Infinity').replace(/^-Inf$/, '-Infinity')));
+    }
+  }
+
+  samples(): Sample[] {
+    for (const s of this.series.values()) {
+      const order = s.t.map((_, i) => i).sort((a, b) => s.t[a] - s.t[b]);
+      s.t = order.map((i) => s.t[i]);
+      s.v = order.map((i) => s.v[i]);
+    }
+    return [...this.series.values()];
+  }
+}
+
+/** Runs `f` over `items` with at most `n` in flight. */
+export async function pool<T>(items: T[], n: number, f: (x: T) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(n, items.length) }, async () => {
@@ -284,21 +320,8 @@ export async function evalRule(
   stepMs: number,
   concurrency: number
 ): Promise<Sample[]> {
-  const series = new Map<string, Sample>();
-  const add = (metric: Record<string, string>, values: Array<[number, string]>) => {
-    const labels = { ...metric, ...(rule.labels ?? {}) };
-    delete labels.__name__;
-    const key = JSON.stringify(Object.entries(labels).sort());
-    let s = series.get(key);
-    if (!s) {
-      s = { labels, t: [], v: [] };
-      series.set(key, s);
-    }
-    for (const [ts, val] of values) {
-      s.t.push(Math.round(ts * 1000));
-      s.v.push(Number(val.replace(/^\+?Inf$/, 'Infinity').replace(/^-Inf$/, '-Infinity')));
-    }
-  };
+  const collector = new SampleCollector(rule);
+  const add = (metric: Record<string, string>, values: Array<[number, string]>) => collector.add(metric, values);
   if (/@\s*end\(\)/.test(rule.expr)) {
     // A ruler evaluates instant queries: end() is the evaluation time.
     const times: number[] = [];
@@ -322,7 +345,7 @@ export async function evalRule(
       }
     }
   }
-  return [...series.values()];
+  return collector.samples();
 }
 
 function escapeLabel(v: string): string {
