@@ -12,13 +12,20 @@
  * calibration, health and segments), --grace 30m, --history 0s, --base-url URL, --dashboard UID,
  * --segment LABEL, --health, --calibrate [--split 0.6 --objective recall_at_precision|nab
  * --target-precision 0.9], --details (every alert in the JSON). Times: epoch ms or ISO-8601.
+ *
+ * Every tier of the report attributes its alert minutes to the signals that carried them (the
+ * frames' `contrib:<id>` fields): false-alarm minutes outside every incident window, in-incident
+ * minutes, and the noisy signals with a concrete fix measured on the cached severities
+ * (src/scoring/evaluate/attribution.ts, attributionFixes.ts). JSON: `report.tiers[].attribution`
+ * and `report.tiers[].noisy`; with --health, each day's alert time by signal.
  */
 import './support/domShim';
 import * as fs from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 
-import { backtest, backtestToJson, backtestToMarkdown, tierFigures } from '../src/scoring/evaluate/backtest';
-import { calibrate, calibrationToMarkdown, type Objective } from '../src/scoring/evaluate/calibrate';
+import { attributedBacktest } from '../src/scoring/evaluate/attributionFixes';
+import { backtestToJson, backtestToMarkdown, tierFigures } from '../src/scoring/evaluate/backtest';
+import { calibrate, calibrationToMarkdown, type Objective, type ScoreFrameLike } from '../src/scoring/evaluate/calibrate';
 import { mergeGroundTruth, parseGroundTruth } from '../src/scoring/evaluate/groundTruth';
 import { scoreHealth, scoreHealthToMarkdown } from '../src/scoring/evaluate/scoreHealth';
 import { segmentCheck, segmentsToMarkdown } from '../src/scoring/evaluate/segments';
@@ -113,8 +120,14 @@ async function main() {
     to,
     links: { baseUrl: arg('base-url') ?? '', dashboardUID: arg('dashboard') ?? 'anomalyscore' },
   };
-  const report = backtest(scored.entities, truth, btOptions);
-  const health = flag('health') ? scoreHealth(scored.entities, { alertTier }) : undefined;
+  const { report, entities } = attributedBacktest(
+    scored.spec,
+    scored.entities,
+    scored.frames as unknown as ScoreFrameLike[],
+    truth,
+    btOptions
+  );
+  const health = flag('health') ? scoreHealth(entities, { alertTier, signals: scored.spec.signals }) : undefined;
   const segment = arg('segment');
   const segments = segment
     ? segmentCheck(scored.entities, truth, segment, { alertTier, backtest: btOptions })

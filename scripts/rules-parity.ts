@@ -76,7 +76,7 @@ export const PARITY_SPEC: ScoreSpecInput = {
       id: 'score_drift',
       kind: 'histogram_drift',
       weight: 1,
-      params: { window: '30m', reference: '2h', metric: 'psi', minCount: 200 },
+      params: { window: '30m', reference: '2h', metric: 'psi', minCount: 200, severity: 'ramp' },
       source: {
         queries: { buckets: `sum by (${BY}, le) (increase(model_prediction_score_bucket[1m]))` },
       },
@@ -103,7 +103,7 @@ export const PARITY_SPEC: ScoreSpecInput = {
       id: 'calibration_gap',
       kind: 'calibration',
       weight: 1,
-      params: { window: '1h', baseline: '3h', minCount: 100 },
+      params: { window: '1h', baseline: '3h', minCount: 100, severity: 'ramp' },
       source: {
         queries: {
           buckets: `sum by (${BY}, le) (increase(model_confidence_bucket[1m]))`,

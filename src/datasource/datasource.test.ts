@@ -322,7 +322,7 @@ describe('edge cases of upstream data', () => {
     const prom = new FakeUpstream('prom', (req) => of({ data: prometheusFrames(req.targets[0].refId, 'x', STEP, series) }));
     const from = dateTime(T0 + 30 * STEP);
     const to = dateTime(T0 + 59 * STEP);
-    const req = { ...request([query([{ ...latencySignal, params: { window: '20m', warmup: 5 } }], { history: '30m' })]), range: { from, to, raw: { from, to } } };
+    const req = { ...request([query([{ ...latencySignal, params: { window: '20m', warmup: 5, severity: 'ramp' } }], { history: '30m' })]), range: { from, to, raw: { from, to } } };
     const res = await run(makeDs({ prom }), req as DataQueryRequest<AnomalyQuery>);
     expect(res.errors).toBeUndefined();
     expect(res.data).toHaveLength(n);

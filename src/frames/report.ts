@@ -59,6 +59,8 @@ export interface ReviewSignal {
   upper: number;
   statistic: number;
   severity: number;
+  /** Rarity severity: how rare the statistic is in the series' history, in words. */
+  rarity?: string;
 }
 
 /**
@@ -212,10 +214,13 @@ export function reviewToMarkdown(r: IncidentReview): string {
   }
   if (r.signalsAtPeak) {
     L.push('', '## Observed vs expected (top signals)', '');
-    L.push('| signal | observed | expected | band | statistic | severity |', '| --- | ---: | ---: | --- | ---: | ---: |');
+    L.push(
+      '| signal | observed | expected | band | statistic | severity | rarity |',
+      '| --- | ---: | ---: | --- | ---: | ---: | --- |'
+    );
     for (const s of r.signalsAtPeak) {
       L.push(
-        `| ${e(s.name)} | ${num(s.observed)} | ${num(s.expected)} | ${num(s.lower)} … ${num(s.upper)} | ${num(s.statistic)} | ${num(s.severity)} |`
+        `| ${e(s.name)} | ${num(s.observed)} | ${num(s.expected)} | ${num(s.lower)} … ${num(s.upper)} | ${num(s.statistic)} | ${num(s.severity)} | ${s.rarity ? e(s.rarity) : '–'} |`
       );
     }
   }

@@ -224,3 +224,30 @@ describe('explain: properties', () => {
     );
   });
 });
+
+describe('explanations of rarity signals (the real detector)', () => {
+  it('say how rare the statistic is in words, and the tier change as a return period', () => {
+    const n = 3 * 1440;
+    const t = Float64Array.from({ length: n + 1 }, (_, i) => 1_700_000_000_000 + i * 60_000);
+    // A smooth, bounded series whose |z| is never extreme, then a jump.
+    const value = Float64Array.from({ length: n + 1 }, (_, i) => (i === n ? 200 : 100 + 3 * Math.sin(i / 7)));
+    const s = withDefaults({
+      id: 'rare',
+      entity: ['model'],
+      step: '1m',
+      signals: [{ id: 'latency', name: 'latency', kind: 'robust_z', direction: 'up' }],
+    });
+    const es = scoreEntity(s, { model: 'm' }, { latency: { type: 'value', t, value } });
+    const ex = explainPoint(es, n, s);
+    expect(ex.tier).toBe('critical');
+    expect(ex.signals[0].rarity).toMatch(
+      /^rarer than 1 in [\d,]+ five-minute spans of its history \(about once in [\d.]+ years; judged on the last 7 days\)$/
+    );
+    expect(ex.whatWouldChange!.lines[0].text).toMatch(
+      /^review if latency is no rarer than once in [\d.]+ (days|years) of its history \(others unchanged\)$/
+    );
+    expect(formatExplanation(ex)).toContain('rarer than 1 in');
+    // A quiet point says how common it is.
+    expect(explainPoint(es, n - 1, s).signals[0].rarity).toMatch(/^no rarer than/);
+  });
+});

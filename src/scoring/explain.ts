@@ -27,7 +27,10 @@ import { effectsAt, type AppliedEffect } from './context';
 import type { EntityScore } from './engine';
 import { tierConfigOf, type ScoreSpec, type SignalSpec } from './spec';
 import { exitThreshold, playbookFor, tierName, TIER_OK, type PlaybookEntry } from './tiers';
-import { toSeconds } from './signals/params';
+import { resolveSeverity } from './signals/registry';
+import { inverseSmoothstep } from './util/smoothstep';
+import { rarityBoundText, rarityReading } from './explainRarity';
+import { parseDuration } from './spec';
 
 export interface ContributionLine {
   id: string;
@@ -58,6 +61,8 @@ export interface SignalLine {
   severityLower: number;
   severityUpper: number;
   support: number;
+  /** Rarity severity: how rare the statistic is in the series' own history, in words. */
+  rarity?: string;
 }
 
 export interface TierChangeLine {
@@ -139,6 +144,22 @@ function isoTime(t: number): string {
   return Number.isFinite(t) && Math.abs(t) < 8.64e15 ? new Date(t).toISOString() : String(t);
 }
 
+/** The evaluation step: the spec's, else the smallest spacing of the scored times, else 1 min. */
+function stepOf(es: EntityScore, spec: ScoreSpec): number {
+  const fromSpec = spec.step ? parseDuration(spec.step) : NaN;
+  if (fromSpec > 0) {
+    return fromSpec;
+  }
+  let best = Infinity;
+  for (let k = 1; k < es.t.length && k < 1000; k++) {
+    const d = es.t[k] - es.t[k - 1];
+    if (d > 0 && d < best) {
+      best = d;
+    }
+  }
+  return Number.isFinite(best) ? best : 60_000;
+}
+
 export function explainPoint(es: EntityScore, index: number, spec: ScoreSpec): Explanation {
   const i = Math.max(0, Math.min(es.t.length - 1, Math.floor(index)));
   const byId = new Map(spec.signals.map((s) => [s.id, s]));
@@ -147,6 +168,7 @@ export function explainPoint(es: EntityScore, index: number, spec: ScoreSpec): E
   const score = es.score[i] ?? 0;
   const tierIdx = es.tier[i] ?? TIER_OK;
   const tier = tierName(tierIdx);
+  const stepMs = stepOf(es, spec);
 
   const contributions: ContributionLine[] = ids
     .map((id) => {
@@ -185,6 +207,10 @@ export function explainPoint(es: EntityScore, index: number, spec: ScoreSpec): E
     };
     if (o?.message !== undefined && line.status !== 'ok') {
       line.message = o.message;
+    }
+    const rarity = line.status === 'ok' ? rarityReading(byId.get(id)!, line.severity, stepMs) : undefined;
+    if (rarity) {
+      line.rarity = rarity.text;
     }
     return line;
   });
@@ -249,7 +275,14 @@ function whatWouldChange(es: EntityScore, i: number, spec: ScoreSpec, ex: Explan
     const k = spec.signals.findIndex((s) => s.id === line.id);
     const bound = severityBound(es.method, spec.signals, severities, k, scoreBelow, m);
     result.lines.push(
-      changeLine(spec.signals[k], line, bound, result.toTier, es.signals[line.id]?.result.statistic[i] ?? NaN)
+      changeLine(
+        spec.signals[k],
+        line,
+        bound,
+        result.toTier,
+        es.signals[line.id]?.result.statistic[i] ?? NaN,
+        stepOf(es, spec)
+      )
     );
   }
   return result;
@@ -305,16 +338,7 @@ export function severityBound(
   return othersBelow && baseBelow > 0 ? baseBelow : NaN;
 }
 
-/** u with u²(3 − 2u) = s on [0, 1]: the inverse of the detectors' smoothstep ramp. */
-export function inverseSmoothstep(s: number): number {
-  if (s <= 0) {
-    return 0;
-  }
-  if (s >= 1) {
-    return 1;
-  }
-  return 0.5 - Math.sin(Math.asin(1 - 2 * s) / 3);
-}
+export { inverseSmoothstep };
 
 const RAMP_STATISTIC: Partial<Record<SignalKind, { name: string; seconds?: boolean; signed: boolean }>> = {
   robust_z: { name: 'z', signed: true },
@@ -322,17 +346,6 @@ const RAMP_STATISTIC: Partial<Record<SignalKind, { name: string; seconds?: boole
   level_shift: { name: 'CUSUM', signed: true },
   staleness: { name: 'lag (s)', seconds: true, signed: false },
 };
-
-function rampParam(v: unknown, seconds: boolean | undefined): number {
-  try {
-    if (seconds) {
-      return typeof v === 'number' || typeof v === 'string' ? toSeconds(v) : NaN;
-    }
-    return typeof v === 'number' ? v : NaN;
-  } catch {
-    return NaN;
-  }
-}
 
 /** "|z| < 4.1", "z < 4.1", "z > -4.1" for a severity bound on a ramp kind; undefined otherwise. */
 export function statisticBound(
@@ -344,8 +357,11 @@ export function statisticBound(
   if (!info || Number.isNaN(severityBelow)) {
     return undefined;
   }
-  const warn = rampParam(signal.params.warn, info.seconds);
-  const max = rampParam(signal.params.max, info.seconds);
+  const severity = resolveSeverity(signal.kind, signal.params);
+  if (severity.mode !== 'ramp') {
+    return undefined; // rarity: the bound on the statistic moves with the history (see rarityBoundText)
+  }
+  const { warn, max } = severity;
   if (!Number.isFinite(warn) || !Number.isFinite(max) || !(max > warn)) {
     return undefined;
   }
@@ -365,10 +381,13 @@ function changeLine(
   line: ContributionLine,
   severityBelow: number,
   toTier: Tier,
-  statistic: number
+  statistic: number,
+  stepMs: number
 ): TierChangeLine {
   const achievable = !Number.isNaN(severityBelow);
   const stat = achievable ? statisticBound(signal, severityBelow, statistic) : undefined;
+  const rarity = achievable && !stat ? rarityBoundText(signal, severityBelow, stepMs) : undefined;
+  const condition = stat ? stat.text : rarity ? rarity : `severity < ${fmt(severityBelow)}`;
   const out: TierChangeLine = {
     id: line.id,
     name: line.name,
@@ -376,7 +395,7 @@ function changeLine(
     severityBelow,
     achievable,
     text: achievable
-      ? `${toTier} if ${line.name} ${stat ? stat.text : `severity < ${fmt(severityBelow)}`} (others unchanged)`
+      ? `${toTier} if ${line.name} ${condition} (others unchanged)`
       : `${line.name} alone cannot bring the score below the threshold (the other signals carry it)`,
   };
   if (stat) {
@@ -414,7 +433,7 @@ export function formatExplanation(ex: Explanation): string {
     const band = Number.isNaN(s.lower) && Number.isNaN(s.upper) ? '' : ` (band ${fmt(s.lower)}..${fmt(s.upper)})`;
     const stat = Number.isNaN(s.observed) ? '' : `, statistic ${fmt(s.statistic)}`;
     lines.push(
-      `  ${s.name} [${s.kind}]: ${observed} vs expected ${fmt(s.expected)}${band}${stat}, severity ${fmt(s.severity)}, ${s.status}${s.message ? ` — ${s.message}` : ''}`
+      `  ${s.name} [${s.kind}]: ${observed} vs expected ${fmt(s.expected)}${band}${stat}, severity ${fmt(s.severity)}${s.rarity ? ` (${s.rarity})` : ''}, ${s.status}${s.message ? ` — ${s.message}` : ''}`
     );
   }
   if (ex.context.length > 0) {

@@ -58,13 +58,13 @@ const EVERYTHING: ScoreSpecInput = {
       id: 'traffic',
       kind: 'seasonal',
       direction: 'down',
-      params: { season: '1d', seasons: 3, tolerance: 1, window: '6h' },
+      params: { season: '1d', seasons: 3, tolerance: 1, window: '6h', severity: 'ramp' },
       source: { queries: { value: 'sum by (model, version, region) (rate(model_requests_total[5m]))' } },
     },
     {
       id: 'score_js',
       kind: 'histogram_drift',
-      params: { metric: 'js' },
+      params: { metric: 'js', severity: 'ramp' },
       source: {
         queries: { buckets: 'sum by (model, version, region, le) (increase(model_prediction_score_bucket[1m]))' },
       },
@@ -77,6 +77,7 @@ const EVERYTHING: ScoreSpecInput = {
     {
       id: 'error_logs',
       kind: 'robust_z',
+      params: { severity: 'ramp' },
       source: {
         datasource: { type: 'loki' },
         queries: {

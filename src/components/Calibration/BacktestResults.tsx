@@ -1,13 +1,15 @@
 import React, { useMemo, useState } from 'react';
 import { Combobox, Field, RadioButtonGroup, Stack, Text, useStyles2 } from '@grafana/ui';
+import type { SignalInfo } from '../../scoring/evaluate/attribution';
 import type { BacktestReport, TierReport } from '../../scoring/evaluate/backtest';
 import type { CachedEntity } from '../../scoring/evaluate/calibrate';
 import type { GroundTruth } from '../../scoring/evaluate/groundTruth';
-import { scoreHealth } from '../../scoring/evaluate/scoreHealth';
+import { dayAttributionText, scoreHealth } from '../../scoring/evaluate/scoreHealth';
 import { segmentCheck } from '../../scoring/evaluate/segments';
 import type { Tier } from '../../scoring/types';
 import { iso, labelText, num, pct } from '../shared/format';
 import { getSharedStyles } from '../shared/styles';
+import { AttributionTable } from './AttributionTable';
 
 type AlertTier = Exclude<Tier, 'ok'>;
 
@@ -16,10 +18,15 @@ interface Props {
   entities: CachedEntity[];
   truth: GroundTruth;
   alertTier: AlertTier;
+  /** The spec's signals (names in the score health attribution). */
+  signals?: readonly SignalInfo[];
 }
 
-/** Per-tier figures, missed incidents and worst false alarms of one tier, score health, segments. */
-export function BacktestResults({ report, entities, truth, alertTier }: Props) {
+/**
+ * Per-tier figures, missed incidents and worst false alarms of one tier, its alert time by signal,
+ * score health, segments.
+ */
+export function BacktestResults({ report, entities, truth, alertTier, signals }: Props) {
   const styles = useStyles2(getSharedStyles);
   const [detailTier, setDetailTier] = useState<AlertTier>(alertTier);
   const detail = report.tiers.find((r) => r.tier === detailTier) ?? report.tiers[0];
@@ -53,7 +60,8 @@ export function BacktestResults({ report, entities, truth, alertTier }: Props) {
           <FalseAlarmTable tier={detail} />
         </section>
       )}
-      <ScoreHealthSection entities={entities} alertTier={alertTier} />
+      {detail && <AttributionTable tier={detail} />}
+      <ScoreHealthSection entities={entities} alertTier={alertTier} signals={signals} />
       <SegmentSection entities={entities} truth={truth} alertTier={alertTier} range={report} />
     </Stack>
   );
@@ -173,9 +181,17 @@ function FalseAlarmTable({ tier }: { tier: TierReport }) {
   );
 }
 
-function ScoreHealthSection({ entities, alertTier }: { entities: CachedEntity[]; alertTier: AlertTier }) {
+function ScoreHealthSection({
+  entities,
+  alertTier,
+  signals,
+}: {
+  entities: CachedEntity[];
+  alertTier: AlertTier;
+  signals?: readonly SignalInfo[];
+}) {
   const styles = useStyles2(getSharedStyles);
-  const health = useMemo(() => scoreHealth(entities, { alertTier }), [entities, alertTier]);
+  const health = useMemo(() => scoreHealth(entities, { alertTier, signals }), [entities, alertTier, signals]);
   return (
     <section className={styles.section} aria-label="Score health">
       <Text element="h3">Score health</Text>
@@ -183,6 +199,12 @@ function ScoreHealthSection({ entities, alertTier }: { entities: CachedEntity[];
         {health.drifted.length === 0
           ? `No day flagged (${health.days.length} days; a day needs 3 earlier days before it can be judged).`
           : `${health.drifted.length} of ${health.days.length} days flagged: the score itself drifted on those days.`}
+      </Text>
+      <Text element="p" color="secondary">
+        {`Alert time by signal counts every minute at ≥ ${health.alertTier}: score health has no incident labels, so true and false alerts are not told apart.` +
+          (health.concentrated.length
+            ? ` On ${health.concentrated.length} day${health.concentrated.length === 1 ? '' : 's'} one signal carried most of it.`
+            : '')}
       </Text>
       {health.days.length > 0 && (
         <div className={styles.tableWrap}>
@@ -197,6 +219,7 @@ function ScoreHealthSection({ entities, alertTier }: { entities: CachedEntity[];
                 <th scope="col" className="num">p99</th>
                 <th scope="col" className="num">PSI</th>
                 <th scope="col">flags</th>
+                <th scope="col">alert time by signal</th>
               </tr>
             </thead>
             <tbody>
@@ -211,6 +234,9 @@ function ScoreHealthSection({ entities, alertTier }: { entities: CachedEntity[];
                   <td className="num">{num(d.psi, 3)}</td>
                   <td className={d.drifted ? styles.worse : undefined}>
                     {d.flags.join('; ') || (d.baseline ? 'ok' : 'no baseline yet')}
+                  </td>
+                  <td className={d.dominant ? styles.worse : undefined}>
+                    {dayAttributionText(d) + (d.dominant ? ` (${d.dominant.name} carries most of it)` : '')}
                   </td>
                 </tr>
               ))}

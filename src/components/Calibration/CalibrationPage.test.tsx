@@ -4,7 +4,16 @@ import { act, fireEvent, render, screen, waitFor, within } from '@testing-librar
 import { CalibrationPage } from './CalibrationPage';
 import { AppServicesProvider, absoluteRange, type AppServices } from '../shared/services';
 import { SETTINGS_URL } from '../shared/versionsStore';
-import { at, N, SPEC_INPUT, scenarioAnnotations, scenarioFrames } from '../shared/testing/fixtures';
+import {
+  at,
+  INCIDENT_RUNS,
+  N,
+  NOISE_RUNS,
+  SPEC_INPUT,
+  STEP_MS,
+  scenarioAnnotations,
+  scenarioFrames,
+} from '../shared/testing/fixtures';
 import type { SpecVersionsFile } from '../../scoring/evaluate/calibrate';
 
 jest.mock('@grafana/ui', () => ({
@@ -115,6 +124,40 @@ describe('CalibrationPage', () => {
     expect(screen.getByTestId('score-health')).toBeInTheDocument();
     const segments = screen.getByTestId('segments');
     expect(within(segments).getByText('fraud')).toBeInTheDocument();
+  });
+
+  it('attributes the alert time to the signals and flags the noisy one with its fix', async () => {
+    const fake = fakeServices();
+    await runBacktest(fake);
+    const minutes = (runs: Array<[number, number]>) => runs.reduce((n, [a, b]) => n + b - a + 1, 0) * (STEP_MS / 60_000);
+    const falseMinutes = minutes(NOISE_RUNS); // noise alone, outside every incident window
+    const trueMinutes = minutes(INCIDENT_RUNS); // latency, inside
+    const table = screen.getByTestId('attribution');
+    // noise: all the false-alarm minutes, none in incidents, all of its own alert time false: noisy.
+    const noise = within(table).getByTestId('attribution-row-noise');
+    expect(within(noise).getByRole('rowheader').textContent).toBe('noise');
+    const noiseCells = cells(noise);
+    expect(noiseCells.slice(0, 7)).toEqual(['robust_z', String(falseMinutes), '100 %', '0', '0 %', '100 %', 'noisy']);
+    // The fix: rarity, or warn raised to where severity 0.6 (x = 2 + 3·0.567 = 3.70) becomes 0, measured.
+    expect(noiseCells[7]).toBe(
+      'Remove warn/max (or set severity: rarity) so it calibrates to its own history; or raise warn from 2 to 3.71: ' +
+        'its severity would have been 0 on the steps carrying 100 % of its false-alarm minutes (measured on the backtest: ' +
+        `false-alarm minutes ${falseMinutes} → 0 (−100 %), incidents detected 4 → 4 of 4).`
+    );
+    const latency = cells(within(table).getByTestId('attribution-row-latency'));
+    expect(latency.slice(0, 7)).toEqual(['robust_z', '0', '0 %', String(trueMinutes), '100 %', '0 %', '']);
+    expect(latency[7]).toBe('');
+    expect(within(screen.getByTestId('attribution-summary')).getByText(/^noise: 100 % of false-alarm minutes/)).toBeInTheDocument();
+    // Score health: every alerting minute counts; latency carries most of the day.
+    const health = screen.getByTestId('score-health');
+    const share = Math.round((100 * trueMinutes) / (trueMinutes + falseMinutes));
+    expect(
+      within(health).getByText(`latency ${share} %, noise ${100 - share} % (latency carries most of it)`)
+    ).toBeInTheDocument();
+    // At critical only the incidents alert: no false-alarm minutes, nobody noisy.
+    fireEvent.click(screen.getByRole('radio', { name: '≥ critical' }));
+    expect(await screen.findByText(/^No signal is noisy/)).toBeInTheDocument();
+    expect(cells(within(screen.getByTestId('attribution')).getByTestId('attribution-row-noise')).slice(1, 3)).toEqual(['0', '–']);
   });
 
   it('shows missed incidents when the tier never reaches them', async () => {

@@ -14,7 +14,8 @@ import {
   TimeRangeInput,
   useStyles2,
 } from '@grafana/ui';
-import { backtest, type BacktestReport } from '../../scoring/evaluate/backtest';
+import { attributedBacktest } from '../../scoring/evaluate/attributionFixes';
+import type { BacktestReport } from '../../scoring/evaluate/backtest';
 import {
   applyProposal,
   cachedEntitiesFromFrames,
@@ -147,9 +148,15 @@ export function CalibrationPage({ defaultRange, defaultSpecText = '', defaultDat
       if (controller.signal.aborted) {
         throw new QueryCancelled();
       }
-      const entities = cachedEntitiesFromFrames(frames as unknown as ScoreFrameLike[]);
-      const spec = effectiveSpecOf(frames as unknown as ScoreFrameLike[], parsed.spec);
-      const report = backtest(entities, gt.truth, { from, to, links: { dashboardUID } });
+      const frameLikes = frames as unknown as ScoreFrameLike[];
+      const spec = effectiveSpecOf(frameLikes, parsed.spec);
+      // Alert time attributed to the signals (contrib:<id> fields), noisy signals' fixes measured on
+      // the cached severities.
+      const { report, entities } = attributedBacktest(spec, cachedEntitiesFromFrames(frameLikes), frameLikes, gt.truth, {
+        from,
+        to,
+        links: { dashboardUID },
+      });
       const notes: string[] = [];
       if (gt.truncated) {
         notes.push('The annotation limit was reached: some incidents or feedback may be missing; narrow the range.');
@@ -359,7 +366,13 @@ export function CalibrationPage({ defaultRange, defaultSpecText = '', defaultDat
             {run.entities.length === 0 ? (
               <EmptyState variant="not-found" message="The query returned no scored entities in this range" />
             ) : (
-              <BacktestResults report={run.report} entities={run.entities} truth={run.truth} alertTier={alertTier} />
+              <BacktestResults
+                report={run.report}
+                entities={run.entities}
+                truth={run.truth}
+                alertTier={alertTier}
+                signals={run.spec.signals}
+              />
             )}
             <section className={styles.section} aria-label="Calibration">
               <Text element="h3">Calibration</Text>

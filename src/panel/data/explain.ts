@@ -6,6 +6,7 @@
 import { clampSeverity } from '../../scoring/composite';
 import { effectsAt, type AppliedEffect } from '../../scoring/context';
 import { fmt, formatScore, severityBound, statisticBound } from '../../scoring/explain';
+import { rarityBoundText, rarityReading } from '../../scoring/explainRarity';
 import { tierConfigOf } from '../../scoring/spec';
 import { exitThreshold, playbookFor, tierIndex, type PlaybookEntry } from '../../scoring/tiers';
 import { TIERS, type CompositeMethod } from '../../scoring/types';
@@ -70,8 +71,15 @@ export function sumText(score: number, bars: readonly ContributionBar[]): string
   return `${Number.isFinite(score) ? score.toFixed(1) : '–'} = ${parts.length > 0 ? parts.join(' + ') : 'no contribution'}`;
 }
 
+/** The frame's step: the Time field's interval (set by the frame builder), else 1 min. */
+function stepOf(view: ScoreFrameView): number {
+  const interval = fieldByName(view.frame, 'Time')?.config?.interval;
+  return typeof interval === 'number' && interval > 0 ? interval : 60_000;
+}
+
 function readings(view: ScoreFrameView, i: number): SignalReading[] {
   const get = (prefix: string, id: string) => numAt(fieldByName(view.frame, `${prefix}:${id}`), i);
+  const stepMs = stepOf(view);
   return view.signalIds.map((id) => {
     const meta = view.meta.signals?.find((s) => s.id === id);
     const spec = view.meta.spec?.signals?.find((s) => s.id === id);
@@ -94,6 +102,10 @@ function readings(view: ScoreFrameView, i: number): SignalReading[] {
     }
     if (meta?.message) {
       r.message = meta.message;
+    }
+    const rarity = spec && Number.isFinite(r.severity) ? rarityReading(spec, r.severity, stepMs) : undefined;
+    if (rarity) {
+      r.rarity = rarity.text;
     }
     return r;
   });
@@ -161,13 +173,14 @@ function whatWouldChange(
     const stat = achievable
       ? statisticBound(spec.signals[j], bound, numAt(fieldByName(view.frame, `signal:${bar.id}`), i))
       : undefined;
+    const rarity = achievable && !stat ? rarityBoundText(spec.signals[j], bound, stepOf(view)) : undefined;
     out.lines.push({
       id: bar.id,
       name: bar.name,
       achievable,
       severityBelow: bound,
       text: achievable
-        ? `${tier} until ${bar.name} ${stat ? stat.text : `severity < ${fmt(bound)}`} (others unchanged)`
+        ? `${tier} until ${bar.name} ${stat ? stat.text : rarity ? rarity : `severity < ${fmt(bound)}`} (others unchanged)`
         : `${bar.name} alone cannot bring the score below ${fmt(scoreBelow)} (the other signals carry it)`,
     });
   }

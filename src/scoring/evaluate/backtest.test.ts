@@ -84,6 +84,18 @@ describe('backtest on hand-made series', () => {
     expect(dashboardLink({ entityVars: false }, 0, 1)).toBe('/d/anomalyscore?from=-3600000&to=3600001');
   });
 
+  it('counts alert minutes inside and outside the incident windows (no per-signal fields: one bucket)', () => {
+    // Review steps of a: 5, 6, 7 inside inc1's window [3, 6 + 2) min; 11, 16, 17 outside.
+    expect([review.true_alert_minutes, review.false_alarm_minutes]).toEqual([3, 3]);
+    // watch adds step 4 (inside); critical keeps 7 (inside) and 16, 17.
+    expect([watch.true_alert_minutes, watch.false_alarm_minutes]).toEqual([4, 3]);
+    expect([critical.true_alert_minutes, critical.false_alarm_minutes]).toEqual([1, 2]);
+    expect(review.attribution.map((a) => [a.signal, a.false_alarm_minutes, a.true_alert_minutes, a.noisy])).toEqual([
+      ['(no per-signal fields)', 3, 3, false],
+    ]);
+    expect(review.noisy).toEqual([]);
+  });
+
   it('restricts everything to the evaluation range', () => {
     const late = backtest(all, truth, { ...opts, from: 10 * S, to: 20 * S, tiers: ['review'] });
     expect(late.tiers).toHaveLength(1);

@@ -15,10 +15,27 @@
  * - An incident (start in [from, to)) is detected when one of its entities is at or above the
  *   tier at some point in [start, end + grace); time to detect = that point - start (0 when the
  *   alert was already open).
+ * - Alert time: every point at or above the tier lasts one step. It is false-alarm time when it lies
+ *   outside [start, end + grace) of every incident of its entity, true-alert time otherwise; with
+ *   per-signal contributions on the series it is attributed to the signals that carried it, with
+ *   the noisy signals and their fixes (attribution.ts).
  *
  * Pure functions with plain data in and out, for the CLI and the app's calibration page.
  */
 import { TIERS, type Tier } from '../types';
+import {
+  AlertTimeTally,
+  StepAttributor,
+  attributionLine,
+  minutesText,
+  shareText,
+  summariseTally,
+  type AttributionOptions,
+  type NoisySignal,
+  type SignalAttribution,
+  type SignalFields,
+  type SignalInfo,
+} from './attribution';
 import { matchesEntity, type GroundTruth, type GroundTruthEvent, type Labels } from './groundTruth';
 import {
   NAB_PROFILES,
@@ -32,7 +49,8 @@ import {
   type TimeWindow,
 } from './nab';
 
-export interface ScoredSeries {
+/** A scored entity; the optional per-signal fields (attribution.ts) let the report attribute alert time. */
+export interface ScoredSeries extends SignalFields {
   /** Display key of the entity (e.g. `{model="fraud", version="v1"}`). */
   key: string;
   labels: Labels;
@@ -70,6 +88,10 @@ export interface BacktestOptions {
   /** How many worst false alarms / missed incidents to list (default 5 / all). */
   worst?: number;
   links?: LinkOptions;
+  /** The spec's signals (names, kinds, params) for the attribution table and the fixes. */
+  signals?: readonly SignalInfo[];
+  /** Thresholds of the noisy-signal flag (attribution.ts). */
+  attribution?: Omit<AttributionOptions, 'signals'>;
 }
 
 export interface Distribution {
@@ -142,6 +164,14 @@ export interface TierReport {
   /** Share of alerts overlapping a false-alarm feedback annotation (NaN without alerts). */
   dismissed_share: number;
   benign_escalations: number;
+  /** Minutes at or above the tier outside every incident window (start .. end + grace) of the entity. */
+  false_alarm_minutes: number;
+  /** Minutes at or above the tier inside an incident window. */
+  true_alert_minutes: number;
+  /** Alert minutes per signal (empty in light mode). */
+  attribution: SignalAttribution[];
+  /** Signals carrying much of the false-alarm time, mostly falsely, with the fix (empty in light mode). */
+  noisy: NoisySignal[];
   nab: NabFigures;
   per_kind: Record<string, KindReport>;
   missed: IncidentRecord[];
@@ -349,11 +379,15 @@ export function evaluateTier(
   const alerts: AlertRecord[] = [];
   let nabRaw = 0;
   const nabPreps: PreparedSeries[] = [];
+  const stepMinutes = stepMs / 60_000;
+  const tally = new AlertTimeTally(!light);
   prep.series.forEach((p, si) => {
     const s = p.series;
     const tier = tiers ? tiers[si] : s.tier;
     const onsets = light ? undefined : new Float64Array(p.i1 - p.i0);
     const onsetRows: number[] = [];
+    // With replaced tiers (calibration) the series' contributions no longer match: totals only.
+    const attributor = light || tiers ? undefined : new StepAttributor(s);
     let start = -1;
     let peak = -Infinity;
     for (let i = p.i0; i <= p.i1; i++) {
@@ -363,6 +397,15 @@ export function evaluateTier(
           start = i;
           peak = -Infinity;
           onsetRows.push(i - p.i0);
+        }
+        const ti = s.t[i];
+        const cls = p.incidents.some((e) => e.start <= ti && ti < e.end + graceMs) ? 'true_alert' : 'false_alarm';
+        if (attributor) {
+          tally.add(attributor, s, i, k, stepMinutes, cls);
+        } else if (cls === 'false_alarm') {
+          tally.totalFalse += stepMinutes;
+        } else {
+          tally.totalTrue += stepMinutes;
         }
         const v = s.score[i];
         if (v > peak) {
@@ -451,6 +494,9 @@ export function evaluateTier(
   const worst = prep.options.worst ?? 5;
   const dismissed = alerts.filter((a) => a.dismissed).length;
   const days = (prep.to - prep.from) / DAY_MS;
+  const attributed = light
+    ? undefined
+    : summariseTally(tally, stepMinutes, { ...prep.options.attribution, signals: prep.options.signals });
   return {
     tier: TIERS[k],
     alerts: alerts.length,
@@ -468,6 +514,10 @@ export function evaluateTier(
     dismissed,
     dismissed_share: alerts.length ? dismissed / alerts.length : NaN,
     benign_escalations: alerts.filter((a) => a.benign).length,
+    false_alarm_minutes: tally.totalFalse,
+    true_alert_minutes: tally.totalTrue,
+    attribution: attributed?.attribution ?? [],
+    noisy: attributed?.noisy ?? [],
     nab: {
       profile: prep.options.nabProfileName ?? 'standard',
       raw: nabRaw,
@@ -575,6 +625,7 @@ export function backtestToMarkdown(report: BacktestReport, opts: MarkdownOptions
       }
     }
     out.push('');
+    out.push(...attributionMarkdown(r));
     if (r.missed.length) {
       out.push(`Missed incidents (${r.missed.length}):`);
       for (const m of r.missed) {
@@ -612,6 +663,46 @@ export function backtestToMarkdown(report: BacktestReport, opts: MarkdownOptions
     out.push(`Incidents matching no scored entity (counted as missed): ${report.unmatched.join(', ')}`);
   }
   return out.join('\n');
+}
+
+/** The alert time of one tier by signal: a line per signal with false alarms, the table, the noisy flags. */
+export function attributionMarkdown(r: TierReport): string[] {
+  const out: string[] = [];
+  const total = r.false_alarm_minutes + r.true_alert_minutes;
+  out.push(
+    `Alert time at ≥ ${r.tier}: ${minutesText(total)} min, ${minutesText(r.false_alarm_minutes)} of them outside every incident window (false-alarm minutes), ` +
+      `${minutesText(r.true_alert_minutes)} inside.`
+  );
+  if (r.attribution.length === 0) {
+    out.push('');
+    return out;
+  }
+  const carriers = r.attribution.filter((a) => a.false_alarm_minutes > 0);
+  if (carriers.length) {
+    out.push('False-alarm minutes by signal:');
+    for (const a of carriers) {
+      out.push(`- ${attributionLine(a)}${a.noisy ? ' — **noisy**' : ''}`);
+    }
+  }
+  out.push('');
+  out.push(
+    '| signal | kind | false-alarm min | share of false-alarm min | in-incident min | share of in-incident min | own alert time false | |'
+  );
+  out.push('|---|---|---:|---:|---:|---:|---:|---|');
+  for (const a of r.attribution) {
+    out.push(
+      `| ${a.name.replace(/\|/g, '\\|')} | ${a.kind || '-'} | ${minutesText(a.false_alarm_minutes)} | ${shareText(a.false_alarm_share)} | ${minutesText(a.true_alert_minutes)} | ` +
+        `${shareText(a.true_alert_share)} | ${shareText(a.own_false_share)} | ${a.noisy ? 'noisy' : ''} |`
+    );
+  }
+  out.push('');
+  for (const n of r.noisy) {
+    out.push(
+      `Noisy: **${n.name}** carries ${shareText(n.false_alarm_share)} of the false-alarm minutes at ≥ ${r.tier} and ${shareText(n.own_false_share)} of its own alert time was false. Fix: ${n.fix}`
+    );
+    out.push('');
+  }
+  return out;
 }
 
 /** Compact figures of one tier (what before/after comparisons print). */

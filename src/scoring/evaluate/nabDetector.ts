@@ -119,8 +119,9 @@ export function parseNabSpec(raw: unknown): NabSpec {
  * (minScaleRel 0.01, minScale 1e-9; MAD 0 falls back to the mean absolute deviation) are the
  * engine's defaults.
  */
-export function robustZParams(s: NabSignalSpec): { window: number } {
-  return { window: s.window };
+export function robustZParams(s: NabSignalSpec): { window: number; severity: 'ramp' } {
+  // Only the statistic is used here; the ramp keeps it free of the rarity history's warm-up.
+  return { window: s.window, severity: 'ramp' };
 }
 
 /** |robust z| of one configured signal. */

@@ -9,9 +9,25 @@
  * Days already flagged are left out of later baselines (control-chart practice).
  * A flagged day means the score drifted: a detector or an upstream changed, or the world did, and
  * the tiers no longer mean what they meant last week.
+ *
+ * Alert time by signal (attribution.ts): each day's alerting minutes (points at or above the alert
+ * tier, one step each) split over the signals by their share of the score at each point. Score
+ * health has no incident labels, so every alerting minute counts, true or false. A day is
+ * `concentrated` when one signal (or the context floor) carries more than half of its alert time
+ * (`dominantShare`) and the day has at least 5 steps of alert time: a single signal drives the day,
+ * the first place to look when the day is also flagged.
  */
 import { TIERS, type Tier } from '../types';
-import { quantileSorted, type ScoredSeries } from './backtest';
+import {
+  AlertTimeTally,
+  StepAttributor,
+  NO_SIGNAL_FIELDS,
+  CONTEXT_FLOOR,
+  minutesText,
+  shareText,
+  type SignalInfo,
+} from './attribution';
+import { inferStep, quantileSorted, type ScoredSeries } from './backtest';
 
 export interface ScoreHealthOptions {
   alertTier?: Exclude<Tier, 'ok'>;
@@ -30,6 +46,21 @@ export interface ScoreHealthOptions {
   psiMax?: number;
   /** Number of quantile bins for PSI (default 10). */
   psiBins?: number;
+  /** The spec's signals (names) for the alert-time attribution. */
+  signals?: readonly SignalInfo[];
+  /** A day is concentrated when one signal carries more than this share of its alert time (default 0.5). */
+  dominantShare?: number;
+  /** ... and it has at least this many alerting minutes (default 5 steps). */
+  minDominantMinutes?: number;
+}
+
+/** One signal's part of a day's alert time. */
+export interface DayAttribution {
+  signal: string;
+  name: string;
+  minutes: number;
+  /** Of the day's alerting minutes. */
+  share: number;
 }
 
 export interface DayHealth {
@@ -44,6 +75,12 @@ export interface DayHealth {
   p99: number;
   /** PSI against the trailing days (NaN without enough history). */
   psi: number;
+  /** Minutes at or above the alert tier (entity-minutes, all entities). */
+  alertMinutes: number;
+  /** The day's alerting minutes by signal, largest first (no incident labels: all alert time counts). */
+  attribution: DayAttribution[];
+  /** Set when one signal carries most of the day's alert time. */
+  dominant?: DayAttribution;
   baseline?: {
     alertsMedian: number;
     alertsBand: [number, number];
@@ -59,6 +96,24 @@ export interface ScoreHealthReport {
   alertTier: Tier;
   days: DayHealth[];
   drifted: DayHealth[];
+  /** Days on which one signal carried most of the alert time. */
+  concentrated: DayHealth[];
+  /** Alerting minutes over all days, by signal. */
+  attribution: DayAttribution[];
+}
+
+function dayAttribution(tally: AlertTimeTally, names: ReadonlyMap<string, string>): DayAttribution[] {
+  return [...tally.falseMinutes.entries()]
+    .filter(([, m]) => m > 0)
+    .map(([signal, minutes]) => ({
+      signal,
+      name:
+        names.get(signal) ??
+        (signal === CONTEXT_FLOOR ? 'context floor' : signal === NO_SIGNAL_FIELDS ? 'no per-signal fields' : signal),
+      minutes,
+      share: tally.totalFalse > 0 ? minutes / tally.totalFalse : NaN,
+    }))
+    .sort((a, b) => b.minutes - a.minutes || (a.signal < b.signal ? -1 : 1));
 }
 
 const MAD_SCALE = 1.4826;
@@ -127,14 +182,21 @@ export function scoreHealth(series: readonly ScoredSeries[], options: ScoreHealt
   const psiMax = options.psiMax ?? 0.2;
   const dayOf = (t: number) => Math.floor((t - offset) / dayMs) * dayMs + offset;
 
-  const byDay = new Map<number, { scores: number[]; alerts: number; alerting: number }>();
+  const byDay = new Map<number, { scores: number[]; alerts: number; alerting: number; time: AlertTimeTally }>();
+  // One class: with no incident labels every alerting minute counts (tallied as "false_alarm").
+  const overall = new AlertTimeTally(false);
+  let stepMinutesMin = Infinity;
   for (const s of series) {
     let prev = false;
+    const stepMs = inferStep(s.t);
+    const stepMinutes = stepMs > 0 ? stepMs / 60_000 : 1;
+    stepMinutesMin = Math.min(stepMinutesMin, stepMinutes);
+    const attributor = new StepAttributor(s);
     for (let i = 0; i < s.t.length; i++) {
       const d = dayOf(s.t[i]);
       let rec = byDay.get(d);
       if (!rec) {
-        rec = { scores: [], alerts: 0, alerting: 0 };
+        rec = { scores: [], alerts: 0, alerting: 0, time: new AlertTimeTally(false) };
         byDay.set(d, rec);
       }
       const v = s.score[i];
@@ -147,10 +209,15 @@ export function scoreHealth(series: readonly ScoredSeries[], options: ScoreHealt
         if (!prev) {
           rec.alerts++;
         }
+        rec.time.add(attributor, s, i, k, stepMinutes, 'false_alarm');
+        overall.add(attributor, s, i, k, stepMinutes, 'false_alarm');
       }
       prev = on;
     }
   }
+  const names = new Map((options.signals ?? []).map((x) => [x.id, x.name ?? x.id]));
+  const dominantShare = options.dominantShare ?? 0.5;
+  const minDominant = options.minDominantMinutes ?? 5 * (Number.isFinite(stepMinutesMin) ? stepMinutesMin : 1);
   const days = [...byDay.keys()].sort((a, b) => a - b);
   const sortedScores = new Map(days.map((d) => [d, [...byDay.get(d)!.scores].sort((a, b) => a - b)]));
   const flagged = new Set<number>();
@@ -167,9 +234,15 @@ export function scoreHealth(series: readonly ScoredSeries[], options: ScoreHealt
       p90: quantileSorted(sorted, 0.9),
       p99: quantileSorted(sorted, 0.99),
       psi: NaN,
+      alertMinutes: rec.time.totalFalse,
+      attribution: dayAttribution(rec.time, names),
       flags: [],
       drifted: false,
     };
+    const top = h.attribution[0];
+    if (top && top.share > dominantShare && h.alertMinutes >= minDominant - 1e-9 && top.signal !== NO_SIGNAL_FIELDS) {
+      h.dominant = top;
+    }
     // Trailing days that were not flagged themselves (as in a control chart: an out-of-control day
     // would otherwise widen the band and make the next normal day look shifted).
     const history = days
@@ -213,20 +286,45 @@ export function scoreHealth(series: readonly ScoredSeries[], options: ScoreHealt
     }
     return h;
   });
-  return { alertTier, days: out, drifted: out.filter((d) => d.drifted) };
+  return {
+    alertTier,
+    days: out,
+    drifted: out.filter((d) => d.drifted),
+    concentrated: out.filter((d) => d.dominant !== undefined),
+    attribution: dayAttribution(overall, names),
+  };
+}
+
+/** "mean latency 80 %, error ratio 20 %" (the top `limit` signals of a day's alert time). */
+export function dayAttributionText(d: Pick<DayHealth, 'attribution'>, limit = 3): string {
+  if (d.attribution.length === 0) {
+    return '-';
+  }
+  const shown = d.attribution.slice(0, limit).map((a) => `${a.name} ${shareText(a.share)}`);
+  return d.attribution.length > limit ? `${shown.join(', ')}, …` : shown.join(', ');
 }
 
 export function scoreHealthToMarkdown(r: ScoreHealthReport): string {
   const f = (x: number, d = 1) => (Number.isNaN(x) ? '-' : x.toFixed(d));
+  const cell = (x: string) => x.replace(/\|/g, '\\|');
   const lines = [
     `## Score health (alerts at ≥ ${r.alertTier})`,
     '',
-    '| day | alerts | alerting share | p50 | p90 | p99 | PSI | flags |',
-    '|---|---:|---:|---:|---:|---:|---:|---|',
+    'Alert time by signal counts every alerting minute: score health has no incident labels, so true and false alerts are not told apart.',
+    '',
+    '| day | alerts | alerting share | p50 | p90 | p99 | PSI | flags | alert min | alert time by signal |',
+    '|---|---:|---:|---:|---:|---:|---:|---|---:|---|',
   ];
   for (const d of r.days) {
+    const by = cell(dayAttributionText(d)) + (d.dominant ? ` (**${cell(d.dominant.name)} carries most of it**)` : '');
     lines.push(
-      `| ${d.date} | ${d.alerts} | ${f(100 * d.alertingShare, 2)}% | ${f(d.p50)} | ${f(d.p90)} | ${f(d.p99)} | ${f(d.psi, 3)} | ${d.flags.join('; ') || (d.baseline ? 'ok' : 'no baseline yet')} |`
+      `| ${d.date} | ${d.alerts} | ${f(100 * d.alertingShare, 2)}% | ${f(d.p50)} | ${f(d.p90)} | ${f(d.p99)} | ${f(d.psi, 3)} | ${d.flags.join('; ') || (d.baseline ? 'ok' : 'no baseline yet')} | ${minutesText(d.alertMinutes)} | ${by} |`
+    );
+  }
+  if (r.attribution.length) {
+    lines.push(
+      '',
+      `All days: ${r.attribution.map((a) => `${a.name} ${shareText(a.share)} (${minutesText(a.minutes)} min)`).join(', ')} of the alerting minutes.`
     );
   }
   return lines.join('\n');

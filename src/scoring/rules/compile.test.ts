@@ -28,13 +28,13 @@ function spec(overrides: Partial<ScoreSpecInput> = {}): ScoreSpecInput {
       {
         id: 'lat',
         kind: 'robust_z',
-        params: { window: '1h', warmup: 10 },
+        params: { severity: 'ramp', window: '1h', warmup: 10 },
         source: { queries: { value: `histogram_quantile(0.95, sum by (${BY}, le) (rate(x_bucket[5m])))` } },
       },
       {
         id: 'errs',
         kind: 'ratio',
-        params: { window: '5m', baseline: '1h' },
+        params: { severity: 'ramp', window: '5m', baseline: '1h' },
         source: {
           queries: {
             numerator: 'sum by (model, region) (increase(e[1m]))',
@@ -42,7 +42,12 @@ function spec(overrides: Partial<ScoreSpecInput> = {}): ScoreSpecInput {
           },
         },
       },
-      { id: 'lag', kind: 'staleness', source: { queries: { value: 'max by (model, region) (ts_seconds)' } } },
+      {
+        id: 'lag',
+        kind: 'staleness',
+        params: { severity: 'ramp' },
+        source: { queries: { value: 'max by (model, region) (ts_seconds)' } },
+      },
       { id: 'slo', kind: 'threshold', params: { above: 2 }, source: { queries: { value: 'p99' } } },
     ],
     ...overrides,
@@ -234,11 +239,21 @@ describe('compileRules', () => {
       spec({
         signals: [
           ...spec().signals,
-          { id: 'shift', kind: 'level_shift', source: { queries: { value: 'x' } } },
-          { id: 'drift', kind: 'histogram_drift', source: { queries: { buckets: 'b' } } },
-          { id: 'cal', kind: 'calibration', source: { queries: { buckets: 'b', correct: 'c' } } },
+          { id: 'shift', kind: 'level_shift', params: { severity: 'ramp' }, source: { queries: { value: 'x' } } },
+          { id: 'drift', kind: 'histogram_drift', params: { severity: 'ramp' }, source: { queries: { buckets: 'b' } } },
+          {
+            id: 'cal',
+            kind: 'calibration',
+            params: { severity: 'ramp' },
+            source: { queries: { buckets: 'b', correct: 'c' } },
+          },
           { id: 'nosrc', kind: 'robust_z' },
-          { id: 'es', kind: 'robust_z', source: { datasource: { type: 'elasticsearch' }, queries: { value: 'x' } } },
+          {
+            id: 'es',
+            kind: 'robust_z',
+            params: { severity: 'ramp' },
+            source: { datasource: { type: 'elasticsearch' }, queries: { value: 'x' } },
+          },
         ],
       })
     );
@@ -259,18 +274,28 @@ describe('compileRules', () => {
     const c = ok(
       spec({
         signals: [
-          { id: 'drift', kind: 'histogram_drift', params: { metric: 'js' }, source: { queries: { buckets: 'b' } } },
+          {
+            id: 'drift',
+            kind: 'histogram_drift',
+            params: { severity: 'ramp', metric: 'js' },
+            source: { queries: { buckets: 'b' } },
+          },
           {
             id: 'hel',
             kind: 'histogram_drift',
-            params: { metric: 'hellinger' },
+            params: { severity: 'ramp', metric: 'hellinger' },
             source: { queries: { buckets: 'b' } },
           },
-          { id: 'cal', kind: 'calibration', source: { queries: { buckets: 'b', correct: 'c' } } },
+          {
+            id: 'cal',
+            kind: 'calibration',
+            params: { severity: 'ramp' },
+            source: { queries: { buckets: 'b', correct: 'c' } },
+          },
           {
             id: 'cal_abs',
             kind: 'calibration',
-            params: { reference: 'absolute' },
+            params: { severity: 'ramp', reference: 'absolute' },
             source: { queries: { buckets: 'b', correct: 'c' } },
           },
         ],
@@ -301,6 +326,7 @@ describe('compileRules', () => {
           {
             id: 'logs',
             kind: 'robust_z',
+            params: { severity: 'ramp' },
             source: {
               datasource: { type: 'loki' },
               queries: { value: 'sum by (model, region) (count_over_time({app="x"}[5m]))' },
@@ -377,7 +403,9 @@ describe('compileRules', () => {
         expect(r.errors.join('\n')).toMatch(re);
       }
       const withDrift = spec({
-        signals: [{ id: 'd', kind: 'histogram_drift', source: { queries: { buckets: 'b' } } }],
+        signals: [
+          { id: 'd', kind: 'histogram_drift', params: { severity: 'ramp' }, source: { queries: { buckets: 'b' } } },
+        ],
       });
       expect(compileRules(withDrift, { buckets: { d: [2, 1] } }).errors.join()).toMatch(/ascending/);
     });

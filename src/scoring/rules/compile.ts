@@ -23,10 +23,11 @@
  */
 import { type ScoreSpec, type SignalSpec, validateSpec, formatSpecErrors, tierConfigOf } from '../spec';
 import type { Direction, SignalKind, Tier } from '../types';
-import { DRIFT_METRIC_DEFAULTS, type DriftMetric } from '../signals/histogramDrift';
+import { type DriftMetric } from '../signals/histogramDrift';
 import { binMidpoints } from '../signals/calibration';
 import { MAD_TO_SIGMA, MEAN_ABS_DEV_TO_SIGMA } from '../signals/common';
 import { toNumber, toPoints, toSeconds, type ParamValue } from '../signals/params';
+import { resolveSeverity } from '../signals/registry';
 import { MAX_SEVERITY } from '../composite';
 import { tryDurationToMs } from '../util/duration';
 import { dur, leRegex, matcher, num, offset, quote, ramp, selector, vmax, vmin } from './promql';
@@ -405,6 +406,12 @@ function pointsOf(p: ParamValue, stepMs: number, name: string, min = 1): number 
 
 function compileSignal(ctx: SignalCtx, options: CompileOptions, entity: string[]): void {
   const { s } = ctx;
+  if (s.kind !== 'level_shift' && resolveSeverity(s.kind, s.params).mode === 'rarity') {
+    throw new Unsupported(
+      "severity: rarity (self-calibrating against the series' own history) is not compiled to PromQL yet; " +
+        'set severity: ramp (with warn/max) to compile this signal'
+    );
+  }
   switch (s.kind) {
     case 'robust_z':
       return robustZ(ctx);
@@ -430,6 +437,15 @@ function compileSignal(ctx: SignalCtx, options: CompileOptions, entity: string[]
     default:
       throw new Unsupported(`no PromQL form for kind ${String(s.kind)}`);
   }
+}
+
+/** The signal's fixed ramp [warn, max] with the kind's defaults resolved (compileSignal refused rarity). */
+function rampOf(s: SignalSpec): [number, number] {
+  const sev = resolveSeverity(s.kind, s.params);
+  if (sev.mode !== 'ramp') {
+    throw new Unsupported(`severity: ${sev.mode} has no ramp`);
+  }
+  return [sev.warn, sev.max];
 }
 
 function bucketsFor(s: SignalSpec, options: CompileOptions): number[] {
@@ -472,7 +488,7 @@ function robustZ(ctx: SignalCtx): void {
     SERIES.statistic,
     `((${x} - ${med}) / ${scale}) and ${warmupFilter(`count_over_time(${win})`, warm)}`
   );
-  ctx.record(SERIES.severity, ramp(directed(stat, s.direction), toNumber(p.warn), toNumber(p.max)));
+  ctx.record(SERIES.severity, ramp(directed(stat, s.direction), ...rampOf(s)));
   ctx.notes.push(
     'robust_z: the MAD pins the median at the evaluation time with `@ end()`; a ruler evaluates instant queries, ' +
       "so this is the engine's statistic. Evaluated as a range query (Explore, promtool create-blocks-from rules) " +
@@ -519,7 +535,7 @@ function seasonal(ctx: SignalCtx): void {
     SERIES.statistic,
     `((${x} - ${expected}) / ${scale}) and ${warmupFilter(`count_over_time(${win})`, warm)}`
   );
-  ctx.record(SERIES.severity, ramp(directed(stat, s.direction), toNumber(p.warn), toNumber(p.max)));
+  ctx.record(SERIES.severity, ramp(directed(stat, s.direction), ...rampOf(s)));
 }
 
 function threshold(ctx: SignalCtx): void {
@@ -550,8 +566,7 @@ function threshold(ctx: SignalCtx): void {
 function staleness(ctx: SignalCtx): void {
   const { s } = ctx;
   const p = s.params as Record<string, ParamValue>;
-  const warn = toSeconds(p.warn);
-  const max = toSeconds(p.max);
+  const [warn, max] = rampOf(s);
   const missingAfter = toSeconds(p.missingAfter);
   const horizonS = Math.max(3600, missingAfter + max);
   const x = ctx.sel(INPUT.value);
@@ -609,7 +624,7 @@ function ratio(ctx: SignalCtx): void {
       `clamp(${vmax(`${p0} * ${num(1 + rel)}`, `${p0} + ${num(abs)}`)}, 1e-300, ${num(1 - 1e-15)})`
     );
     const zu = ctx.record('anomaly:signal:z_up', root(pu));
-    sev.push(ramp(zu, toNumber(p.warn), toNumber(p.max)));
+    sev.push(ramp(zu, ...rampOf(s)));
   }
   if (s.direction !== 'up') {
     const pd = ctx.record(
@@ -617,7 +632,7 @@ function ratio(ctx: SignalCtx): void {
       `clamp(${vmin(`${p0} * ${num(1 - rel)}`, `${p0} - ${num(abs)}`)}, 1e-300, ${num(1 - 1e-15)})`
     );
     const zd = ctx.record('anomaly:signal:z_down', `-(${root(pd)})`);
-    sev.push(ramp(zd, toNumber(p.warn), toNumber(p.max)));
+    sev.push(ramp(zd, ...rampOf(s)));
   }
   // At most one side is positive at a time, so the sum is the engine's max of the two.
   ctx.record(SERIES.severity, sev.join(' + '));
@@ -645,8 +660,7 @@ function histogramDrift(ctx: SignalCtx, les: number[]): void {
   const R = pointsOf(p.reference, stepMs, 'reference');
   const warm = Math.min(pointsOf(p.warmup, stepMs, 'warmup', 0), R);
   const metric = p.metric as DriftMetric;
-  const warn = p.warn === null ? DRIFT_METRIC_DEFAULTS[metric].warn : toNumber(p.warn);
-  const max = p.max === null ? DRIFT_METRIC_DEFAULTS[metric].max : toNumber(p.max);
+  const [warn, max] = rampOf(s);
   const minCount = toNumber(p.minCount);
   const floor = toNumber(p.floor);
   const b = ctx.sel(INPUT.buckets);
@@ -751,7 +765,7 @@ function calibration(ctx: SignalCtx, les: number[], entity: string[]): void {
     `sum without (bin) (sqrt(${cn} * on (bin) group_left () ${vars})) / ${nCur}`
   );
   const gap = expected === '0' ? stat : `(${stat} - ${expected})`;
-  ctx.record(SERIES.severity, ramp(`(${directed(gap, s.direction)} - ${noise})`, toNumber(p.warn), toNumber(p.max)));
+  ctx.record(SERIES.severity, ramp(`(${directed(gap, s.direction)} - ${noise})`, ...rampOf(s)));
   ctx.notes.push(
     'calibration: ECE per bin from window sums of the total and correct buckets; the engine clamps correct ≤ total ' +
       'per step before summing, the rule clamps the window sums (identical when the correct histogram is a subset per step).'

@@ -25,7 +25,7 @@ describe('calibration', () => {
   it('absolute mode through the detector, noise subtracted', () => {
     const r = runDetector(
       'calibration',
-      { reference: 'absolute', window: 1, minCount: 100 },
+      { severity: 'ramp', reference: 'absolute', window: 1, minCount: 100 },
       opts,
       calibrationInput(LE, [TOTAL], [CORRECT])
     );
@@ -42,7 +42,7 @@ describe('calibration', () => {
     const calibratedCorrect = [25, 285, 735]; // acc .25/.65/.9 -> ECE 0
     const r = runDetector(
       'calibration',
-      { window: 1, baseline: 2, warmup: 2, minCount: 100 },
+      { severity: 'ramp', window: 1, baseline: 2, warmup: 2, minCount: 100 },
       opts,
       calibrationInput(
         LE,
@@ -67,7 +67,7 @@ describe('calibration', () => {
     const good = [25, 285, 735];
     const r = runDetector(
       'calibration',
-      { window: 1, baseline: 1, warmup: 1, minCount: 100 },
+      { severity: 'ramp', window: 1, baseline: 1, warmup: 1, minCount: 100 },
       opts,
       calibrationInput(LE, [TOTAL, TOTAL], [CORRECT, good])
     );
@@ -75,7 +75,7 @@ describe('calibration', () => {
     expect(r.severity[1]).toBe(0);
     const both = runDetector(
       'calibration',
-      { window: 1, baseline: 1, warmup: 1, minCount: 100 },
+      { severity: 'ramp', window: 1, baseline: 1, warmup: 1, minCount: 100 },
       { ...opts, direction: 'both' },
       calibrationInput(LE, [TOTAL, TOTAL], [CORRECT, good])
     );

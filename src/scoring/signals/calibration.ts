@@ -12,8 +12,12 @@
  * (reference 'absolute': judge the gap itself, not its change).
  *
  * A perfectly calibrated model still shows ECE > 0 from sampling noise, about
- * noise = (1/N)·Σ_b sqrt(2/π · n_b·conf_b·(1 − conf_b)); severity = ramp(directed(ECE − expected) − noise,
- * warn, max), default direction 'up' (getting worse). Band = expected ∓ (noise + warn), lower ≥ 0.
+ * noise = (1/N)·Σ_b sqrt(2/π · n_b·conf_b·(1 − conf_b)) (the mean of a half-normal per bin), with
+ * standard deviation sd = (1/N)·sqrt((1 − 2/π)·Σ_b n_b·conf_b·(1 − conf_b)) (plus the baseline
+ * window's, in quadrature, when judging a change). Severity is that of the excess
+ * e = directed(ECE − expected) − noise: by default its rarity in this series' own history
+ * (rarity.ts; ideal model e/sd ~ N(0, 1) one-sided), or ramp(e, warn, max). Default direction 'up'
+ * (getting worse). Band = expected ∓ (noise + e₀), lower ≥ 0, e₀ = the excess where severity rises.
  *
  * Status: current window with fewer than `minCount` predictions → POINT_MISSING; in 'baseline'
  * mode, a baseline with fewer than `minCount` predictions or `warmup` valid points → WARMING_UP.
@@ -24,12 +28,13 @@ import {
   assertInput,
   directed,
   isFiniteNumber,
-  rampSeverity,
   setBand,
   setOk,
   setWarming,
   TwoWindowSums,
 } from './common';
+import { normalQuantileUpper, normalTailDecades } from '../util/normalTail';
+import { SeverityScale, type SeverityScaleConfig } from './severityScale';
 import { binMasses, sameLayout } from './histogramDrift';
 
 export type CalibrationReference = 'baseline' | 'absolute';
@@ -39,8 +44,7 @@ export interface CalibrationConfig {
   window: number;
   baseline: number;
   reference: CalibrationReference;
-  warn: number;
-  max: number;
+  severity: SeverityScaleConfig;
   minCount: number;
   warmup: number;
   direction: Direction;
@@ -85,6 +89,19 @@ export function calibrationNoise(counts: ArrayLike<number>, mid: ArrayLike<numbe
   return n > 0 ? acc / n : NaN;
 }
 
+/** Variance of the ECE of a perfectly calibrated model at these bin counts (half-normal terms). */
+export function calibrationNoiseVariance(counts: ArrayLike<number>, mid: ArrayLike<number>): number {
+  const bins = mid.length;
+  let n = 0;
+  let acc = 0;
+  for (let b = 0; b < bins; b++) {
+    const nb = Math.max(0, counts[b]);
+    n += nb;
+    acc += (1 - 2 / Math.PI) * nb * mid[b] * (1 - mid[b]);
+  }
+  return n > 0 ? acc / (n * n) : NaN;
+}
+
 function predictions(counts: Float64Array, bins: number): number {
   let n = 0;
   for (let b = 0; b < bins; b++) {
@@ -99,14 +116,24 @@ export class CalibrationDetector implements Detector {
   private sums: TwoWindowSums | null = null;
   private mid: Float64Array = new Float64Array(0);
   private counts: Float64Array = new Float64Array(0);
+  private readonly scale: SeverityScale;
+  /** Rarity: the normal deviate of the severity onset (per point), for the ideal band. */
+  private readonly onsetZ: number;
 
-  constructor(private readonly cfg: CalibrationConfig) {}
+  constructor(private readonly cfg: CalibrationConfig) {
+    this.scale = new SeverityScale(cfg.severity);
+    const cal = this.scale.calibrator;
+    this.onsetZ = cal ? normalQuantileUpper(cal.onsetPointDecades) : NaN;
+  }
 
   process(chunk: SignalInput): DetectorResult {
     assertInput(this.kind, chunk, 'calibration');
     const res = allocResult(chunk.t);
     const sums = this.sumsFor(chunk);
-    const { reference, warn, max, minCount, warmup, direction } = this.cfg;
+    const { reference, minCount, warmup, direction } = this.cfg;
+    const { scale } = this;
+    const rarity = scale.mode === 'rarity';
+    const t = chunk.t;
     const { mid, counts } = this;
     const bins = mid.length;
     for (let i = 0; i < chunk.t.length; i++) {
@@ -122,6 +149,7 @@ export class CalibrationDetector implements Detector {
         continue;
       }
       let expected = 0;
+      let baseVariance = 0;
       if (reference === 'baseline') {
         const nBase = predictions(sums.baseline, bins);
         if (sums.baselineValid < warmup || !(nBase >= minCount) || !isFiniteNumber(nBase)) {
@@ -129,17 +157,35 @@ export class CalibrationDetector implements Detector {
           continue;
         }
         expected = expectedCalibrationError(sums.baseline, mid);
+        baseVariance = rarity ? calibrationNoiseVariance(sums.baseline, mid) : 0;
       }
       const nCur = predictions(sums.current, bins);
       if (!(nCur >= minCount) || !isFiniteNumber(nCur)) {
+        scale.skip(t[i]);
         continue; // too few predictions to judge: missing, not 0
       }
       const ece = expectedCalibrationError(sums.current, mid);
       const noise = calibrationNoise(sums.current, mid);
-      setOk(res, i, ece, rampSeverity(directed(ece - expected, direction) - noise, warn, max));
-      setBand(res, i, expected, Math.max(0, expected - noise - warn), expected + noise + warn);
+      const excess = directed(ece - expected, direction) - noise;
+      const sd = rarity ? Math.sqrt(calibrationNoiseVariance(sums.current, mid) + baseVariance) : NaN;
+      const ideal = rarity ? (sd > 0 ? normalTailDecades(excess / sd) : Infinity) : 0;
+      const sev = scale.judge(t[i], excess, ideal);
+      if (sev === sev) {
+        setOk(res, i, ece, sev);
+      } else {
+        setWarming(res, i);
+      }
+      const onset = rarity ? this.onsetExcess(sd) : scale.onsetStatistic(() => NaN);
+      setBand(res, i, expected, Math.max(0, expected - noise - onset), expected + noise + onset);
     }
     return res;
+  }
+
+  /** Rarity: the excess where severity starts to rise, the larger of the history's and the ideal's. */
+  private onsetExcess(sd: number): number {
+    const emp = this.scale.calibrator!.onsetEmpirical;
+    const ideal = this.onsetZ * sd;
+    return emp > ideal ? emp : emp === emp ? ideal : NaN;
   }
 
   private sumsFor(chunk: CalibrationInput): TwoWindowSums {

@@ -39,7 +39,7 @@ describe('histogram_drift', () => {
   it('known answer through the detector: noise floor subtracted before the ramp', () => {
     const r = runDetector(
       'histogram_drift',
-      { window: 1, reference: 1, warmup: 1, minCount: 50, warn: 0.1, max: 1 },
+      { severity: 'ramp', window: 1, reference: 1, warmup: 1, minCount: 50, warn: 0.1, max: 1 },
       opts,
       bucketInput(LE, [REF_ROW, CUR_ROW])
     );
@@ -68,7 +68,7 @@ describe('histogram_drift', () => {
     const few = [2, 3, 5];
     const r = runDetector(
       'histogram_drift',
-      { window: 1, reference: 2, warmup: 1, minCount: 100 },
+      { severity: 'ramp', window: 1, reference: 2, warmup: 1, minCount: 100 },
       opts,
       bucketInput(LE, [REF_ROW, few, REF_ROW, few, CUR_ROW])
     );
@@ -82,7 +82,7 @@ describe('histogram_drift', () => {
     expect(r.severity[4]).toBeGreaterThan(0.5);
     const warming = runDetector(
       'histogram_drift',
-      { window: 1, reference: 1, warmup: 1, minCount: 100 },
+      { severity: 'ramp', window: 1, reference: 1, warmup: 1, minCount: 100 },
       opts,
       bucketInput(LE, [few, CUR_ROW])
     );
@@ -91,14 +91,23 @@ describe('histogram_drift', () => {
 
   it('no drift at large counts gives severity 0; sampling noise at moderate counts stays below warn', () => {
     const rows = [REF_ROW.map((x) => x * 100), [5010, 7990, 10000]];
-    const r = runDetector('histogram_drift', { window: 1, reference: 1, warmup: 1 }, opts, bucketInput(LE, rows));
+    const r = runDetector(
+      'histogram_drift',
+      { severity: 'ramp', window: 1, reference: 1, warmup: 1 },
+      opts,
+      bucketInput(LE, rows)
+    );
     expect(r.severity[1]).toBe(0);
     expect(r.statistic[1]).toBeGreaterThan(0);
     expect(driftNoiseFloor('hellinger', 3, 100, 100)).toBeCloseTo(Math.sqrt(0.04 / 8), 15);
   });
 
   it('a new bucket layout resets the state; missing buckets are missing', () => {
-    const det = createDetector('histogram_drift', { window: 1, reference: 1, warmup: 1, minCount: 10 }, opts);
+    const det = createDetector(
+      'histogram_drift',
+      { severity: 'ramp', window: 1, reference: 1, warmup: 1, minCount: 10 },
+      opts
+    );
     det.process(bucketInput(LE, [REF_ROW]));
     const same = det.process(bucketInput(LE, [CUR_ROW]));
     expect(same.status[0]).toBe(POINT_OK);

@@ -14,8 +14,11 @@
  *
  * With finite counts the divergence is positive even without drift. Its expectation under "no
  * drift" follows from χ² ≈ (B − 1)(1/N_cur + 1/N_ref) (B = non-empty bins): psi ≈ χ², js ≈ χ²/(8 ln 2),
- * hellinger ≈ sqrt(χ²/8). That noise level is reported as `expected`, and severity is
- * ramp(statistic − expected, warn, max); band = [0, expected + warn].
+ * hellinger ≈ sqrt(χ²/8). That noise level is reported as `expected`. Severity is that of the excess
+ * e = statistic − expected: by default its rarity in this series' own history (rarity.ts), with
+ * the ideal model psi/c ~ χ²_{B−1}, c = 1/N_cur + 1/N_ref (multinomial sampling; real traffic is
+ * overdispersed, which the history corrects); or ramp(e, warn, max). Band = [0, expected + e₀],
+ * e₀ = the excess where severity starts to rise.
  *
  * Status: fewer than `minCount` observations in the reference window or fewer than `warmup` valid
  * reference points → POINT_WARMING_UP; fewer than `minCount` in the current window → POINT_MISSING
@@ -27,12 +30,13 @@ import {
   allocResult,
   assertInput,
   isFiniteNumber,
-  rampSeverity,
   setBand,
   setOk,
   setWarming,
   TwoWindowSums,
 } from './common';
+import { chiSquareQuantileAtZ, chiSquareTailDecades, normalQuantileUpper } from '../util/normalTail';
+import { SeverityScale, type SeverityScaleConfig } from './severityScale';
 
 export type DriftMetric = 'psi' | 'js' | 'hellinger';
 export const DRIFT_METRICS: readonly DriftMetric[] = ['psi', 'js', 'hellinger'];
@@ -48,8 +52,7 @@ export interface HistogramDriftConfig {
   window: number;
   reference: number;
   metric: DriftMetric;
-  warn: number;
-  max: number;
+  severity: SeverityScaleConfig;
   minCount: number;
   floor: number;
   warmup: number;
@@ -112,6 +115,16 @@ export function divergence(metric: DriftMetric, cur: ArrayLike<number>, ref: Arr
   return Math.max(0, acc);
 }
 
+/** The PSI a divergence corresponds to (psi ≈ 8·ln2·js ≈ 8·hellinger², see the file comment). */
+export function psiEquivalent(metric: DriftMetric, d: number): number {
+  return metric === 'psi' ? d : metric === 'js' ? 8 * Math.LN2 * d : 8 * d * d;
+}
+
+/** Inverse of psiEquivalent. */
+export function fromPsiEquivalent(metric: DriftMetric, psi: number): number {
+  return metric === 'psi' ? psi : metric === 'js' ? psi / (8 * Math.LN2) : Math.sqrt(Math.max(0, psi) / 8);
+}
+
 /** Expected divergence without drift at these sample sizes (see the file comment). */
 export function driftNoiseFloor(metric: DriftMetric, bins: number, nCur: number, nRef: number): number {
   const chi2 = Math.max(0, bins - 1) * (1 / nCur + 1 / nRef);
@@ -123,15 +136,25 @@ export class HistogramDriftDetector implements Detector {
   private layout: Float64Array | null = null;
   private sums: TwoWindowSums | null = null;
   private masses: Float64Array = new Float64Array(0);
+  private readonly scale: SeverityScale;
+  /** Rarity: the normal deviate of the severity onset (per point), for the ideal χ² band. */
+  private readonly onsetZ: number;
 
-  constructor(private readonly cfg: HistogramDriftConfig) {}
+  constructor(private readonly cfg: HistogramDriftConfig) {
+    this.scale = new SeverityScale(cfg.severity);
+    const cal = this.scale.calibrator;
+    this.onsetZ = cal ? normalQuantileUpper(cal.onsetPointDecades) : NaN;
+  }
 
   process(chunk: SignalInput): DetectorResult {
     assertInput(this.kind, chunk, 'buckets');
     const res = allocResult(chunk.t);
     const sums = this.sumsFor(chunk);
     const { cumulative } = chunk;
-    const { metric, warn, max, minCount, floor, warmup } = this.cfg;
+    const { metric, minCount, floor, warmup } = this.cfg;
+    const { scale } = this;
+    const rarity = scale.mode === 'rarity';
+    const t = chunk.t;
     const masses = this.masses;
     const bins = cumulative.length;
     for (let i = 0; i < chunk.t.length; i++) {
@@ -148,14 +171,32 @@ export class HistogramDriftDetector implements Detector {
       }
       const nCur = total(sums.current);
       if (!(nCur >= minCount) || !isFiniteNumber(nCur)) {
+        scale.skip(t[i]);
         continue; // too few observations to judge: missing, not 0
       }
       const stat = divergence(metric, sums.current, sums.baseline, floor);
-      const noise = driftNoiseFloor(metric, nonEmptyBins(sums.current, sums.baseline), nCur, nRef);
-      setOk(res, i, stat, rampSeverity(stat - noise, warn, max));
-      setBand(res, i, noise, 0, noise + warn);
+      const occupied = nonEmptyBins(sums.current, sums.baseline);
+      const noise = driftNoiseFloor(metric, occupied, nCur, nRef);
+      const c = 1 / nCur + 1 / nRef;
+      const df = occupied > 1 ? occupied - 1 : 1;
+      const ideal = rarity ? chiSquareTailDecades(psiEquivalent(metric, stat) / c, df) : 0;
+      const sev = scale.judge(t[i], stat - noise, ideal);
+      if (sev === sev) {
+        setOk(res, i, stat, sev);
+      } else {
+        setWarming(res, i);
+      }
+      const onset = rarity ? this.onsetExcess(metric, c, df, noise) : scale.onsetStatistic(() => NaN);
+      setBand(res, i, noise, 0, noise + onset);
     }
     return res;
+  }
+
+  /** Rarity: the excess where severity starts to rise, the larger of the history's and the ideal's. */
+  private onsetExcess(metric: DriftMetric, c: number, df: number, noise: number): number {
+    const emp = this.scale.calibrator!.onsetEmpirical;
+    const ideal = fromPsiEquivalent(metric, c * chiSquareQuantileAtZ(this.onsetZ, df)) - noise;
+    return emp > ideal ? emp : emp === emp ? ideal : NaN;
   }
 
   /** The sliding sums for this chunk's layout; a new layout starts over. */

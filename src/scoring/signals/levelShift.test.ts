@@ -5,7 +5,12 @@ import { gaussian, invariantViolation, STEP_MS, valueInput } from './testHelpers
 
 const opts = { stepMs: STEP_MS };
 const run = (values: number[], params: object = {}, direction?: 'up' | 'down' | 'both') =>
-  runDetector('level_shift', { window: 5, warmup: 5, ...params }, { ...opts, direction }, valueInput(values));
+  runDetector(
+    'level_shift',
+    { window: 5, warmup: 5, severity: 'ramp', ...params },
+    { ...opts, direction },
+    valueInput(values)
+  );
 
 describe('level_shift', () => {
   it('known answer: CUSUM of the robust z with allowance k', () => {
@@ -30,7 +35,7 @@ describe('level_shift', () => {
   it('catches a sustained shift that robust_z would absorb, and stays quiet on noise', () => {
     const noise = gaussian(1500, 3);
     const values = Array.from(noise, (x, i) => 50 + x + (i >= 1000 ? 2 : 0)); // +2 sigma shift
-    const r = runDetector('level_shift', { window: 200 }, opts, valueInput(values));
+    const r = runDetector('level_shift', { window: 200, severity: 'ramp' }, opts, valueInput(values));
     expect(invariantViolation(r)).toBeUndefined();
     let firstAlarm = -1;
     for (let i = 1000; i < 1100; i++) {
@@ -49,7 +54,7 @@ describe('level_shift', () => {
   it('catches a slow drift', () => {
     const noise = gaussian(2000, 11);
     const values = Array.from(noise, (x, i) => 50 + x + (i >= 1000 ? (i - 1000) * 0.02 : 0)); // 1 sigma per 50 points
-    const r = runDetector('level_shift', { window: 200 }, opts, valueInput(values));
+    const r = runDetector('level_shift', { window: 200, severity: 'ramp' }, opts, valueInput(values));
     expect(Math.max(...Array.from(r.severity.slice(1000, 1300)))).toBe(1);
   });
 

@@ -7,12 +7,18 @@
  *   S⁺ = min(cap, max(0, S⁺ + z − k))           evidence of an upward shift
  *   S⁻ = min(cap, max(0, S⁻ − z − k))           evidence of a downward shift
  *   statistic = S⁺ if S⁺ ≥ S⁻ else −S⁻ ('up': S⁺, 'down': −S⁻)
- *   severity  = ramp(S in the direction, warn, max)       (warn plays the role of CUSUM's h)
+ *   severity  = rarity of S in the direction against this series' own history of S (default;
+ *               rarity.ts), or ramp(S in the direction, warn, max) (warn plays CUSUM's h)
+ *   ideal model: for in-control N(0, 1) increments, P(S > h) ≈ exp(−2k·h) (the stationary law of
+ *               a reflected random walk with drift −k, Siegmund 1985), i.e. 2k·h·log10(e) decades;
+ *               autocorrelated series (means of overlapping windows …) accumulate far faster than
+ *               that, which is exactly what the history corrects.
  *
  * Reset rules (documented because they shape what users see):
  * - the max(0, ·) floor is the classic CUSUM reset: in-control data drains S at k per point;
- * - S is capped at `max` (cap), so once the rolling baseline has absorbed a shift the severity
- *   returns to 0 within (max − warn)/k points instead of staying high for as long as it grew;
+ * - S is capped at `cap` (default: `max` for a ramp, 30 for rarity), so once the rolling baseline
+ *   has absorbed a shift the severity returns to 0 within about cap/k points instead of staying
+ *   high for as long as it grew;
  * - z is clipped at ±clip so one huge spike (robust_z's job) adds at most clip − k;
  * - missing points and warm-up leave S unchanged (no evidence either way).
  * The baseline window keeps rolling: a shift is absorbed after about window/2 points, and a drift
@@ -23,13 +29,15 @@ import {
   allocResult,
   assertInput,
   isFiniteNumber,
-  rampSeverity,
   RollingWindow,
   ScaleFloor,
   setBand,
   setOk,
   setWarming,
 } from './common';
+import { SeverityScale, type SeverityScaleConfig } from './severityScale';
+
+const LOG10_2 = Math.log10(2);
 
 export interface LevelShiftConfig extends ScaleFloor {
   /** Trailing baseline window for standardisation, in points. */
@@ -37,10 +45,10 @@ export interface LevelShiftConfig extends ScaleFloor {
   warmup: number;
   /** CUSUM allowance (reference value) in robust standard deviations. */
   k: number;
-  /** CUSUM value where severity starts (CUSUM's decision interval h). */
-  warn: number;
-  /** CUSUM value where severity reaches 1; also the cap on S. */
-  max: number;
+  /** How S becomes severity. */
+  severity: SeverityScaleConfig;
+  /** Largest value S may take. */
+  cap: number;
   /** Winsorisation of z before accumulating. */
   clip: number;
   direction: Direction;
@@ -51,17 +59,24 @@ export class LevelShiftDetector implements Detector {
   private readonly win: RollingWindow;
   private up = 0;
   private down = 0;
+  private readonly scale: SeverityScale;
+  /** decades of the ideal model per unit of S: 2k·log10(e). */
+  private readonly idealSlope: number;
 
   constructor(private readonly cfg: LevelShiftConfig) {
     this.win = new RollingWindow(cfg.window);
+    this.scale = new SeverityScale(cfg.severity);
+    this.idealSlope = cfg.k > 0 ? 2 * cfg.k * Math.LOG10E : 0;
   }
 
   process(chunk: SignalInput): DetectorResult {
     assertInput(this.kind, chunk, 'value');
     const { value } = chunk;
     const res = allocResult(chunk.t);
-    const { k, warn, max, clip, direction, warmup } = this.cfg;
-    const cap = max > warn ? max : warn;
+    const { k, cap, clip, direction, warmup } = this.cfg;
+    const { scale, idealSlope } = this;
+    const rarity = scale.mode === 'rarity';
+    const t = chunk.t;
     const win = this.win;
     for (let i = 0; i < value.length; i++) {
       const x = value[i];
@@ -69,14 +84,24 @@ export class LevelShiftDetector implements Detector {
       res.support[i] = support;
       if (support >= warmup && support > 0) {
         const med = win.median();
-        const scale = win.robustScale(med, this.cfg);
-        setBand(res, i, med, med - k * scale, med + k * scale);
+        const spread = win.robustScale(med, this.cfg);
+        setBand(res, i, med, med - k * spread, med + k * spread);
         if (isFiniteNumber(x)) {
-          let z = (x - med) / scale;
+          let z = (x - med) / spread;
           z = z !== z ? 0 : z > clip ? clip : z < -clip ? -clip : z;
           this.up = Math.min(cap, Math.max(0, this.up + z - k));
           this.down = Math.min(cap, Math.max(0, this.down - z - k));
-          setOk(res, i, this.statistic(direction), this.severity(direction, warn, max));
+          const d = this.magnitude(direction);
+          // No ideal bound when k = 0 (the walk has no drift back to 0).
+          const ideal = !rarity ? 0 : idealSlope > 0 ? idealSlope * d - (direction === 'both' ? LOG10_2 : 0) : Infinity;
+          const s = scale.judge(t[i], d, ideal);
+          if (s === s) {
+            setOk(res, i, this.statistic(direction), s);
+          } else {
+            setWarming(res, i);
+          }
+        } else {
+          scale.skip(t[i]);
         }
       } else if (isFiniteNumber(x)) {
         setWarming(res, i);
@@ -84,6 +109,11 @@ export class LevelShiftDetector implements Detector {
       win.push(x);
     }
     return res;
+  }
+
+  /** S in the direction that counts (the larger side for 'both'). */
+  private magnitude(direction: Direction): number {
+    return direction === 'up' ? this.up : direction === 'down' ? this.down : this.up > this.down ? this.up : this.down;
   }
 
   private statistic(direction: Direction): number {
@@ -94,11 +124,5 @@ export class LevelShiftDetector implements Detector {
       return -this.down;
     }
     return this.up >= this.down ? this.up : -this.down;
-  }
-
-  private severity(direction: Direction, warn: number, max: number): number {
-    const up = direction === 'down' ? 0 : rampSeverity(this.up, warn, max);
-    const down = direction === 'up' ? 0 : rampSeverity(this.down, warn, max);
-    return up > down ? up : down;
   }
 }

@@ -18,7 +18,7 @@ export type ParamSpec =
   /** A span of points: a duration string (converted with the step) or a whole number of points. */
   | { type: 'window'; default: string | number; help: string; min?: number }
   /** A duration string or a number of seconds (staleness lags). */
-  | { type: 'duration'; default: string | number; help: string }
+  | { type: 'duration'; default: string | number | null; help: string; minMs?: number; maxMs?: number; nullable?: boolean }
   /** A finite number in [min, max]; `nullable` allows null ("not set"). */
   | {
       type: 'number';
@@ -30,7 +30,7 @@ export type ParamSpec =
       nullable?: boolean;
     }
   | { type: 'integer'; default: number; help: string; min?: number; max?: number }
-  | { type: 'enum'; default: string; help: string; values: readonly string[] };
+  | { type: 'enum'; default: string | null; help: string; values: readonly string[]; nullable?: boolean };
 
 export type ParamSchema = Record<string, ParamSpec>;
 
@@ -53,6 +53,23 @@ export function schemaHelp(schema: ParamSchema): Record<string, string> {
   return out;
 }
 
+/** 3600000 -> '1h', 86400000*7 -> '7d' (whole units only, for messages). */
+function formatMs(ms: number): string {
+  const units: Array<[string, number]> = [
+    ['y', 365 * 86_400_000],
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ];
+  for (const [name, size] of units) {
+    if (ms >= size && ms % size === 0) {
+      return `${ms / size}${name}`;
+    }
+  }
+  return `${ms}ms`;
+}
+
 function describe(v: unknown): string {
   return v === undefined ? 'undefined' : (JSON.stringify(v) ?? String(v));
 }
@@ -70,13 +87,29 @@ function checkValue(spec: ParamSpec, v: unknown): string | undefined {
       }
       return `must be a duration like 1h or a whole number of points >= ${min} (got ${describe(v)})`;
     }
-    case 'duration':
-      if (typeof v === 'string') {
-        return isDuration(v) ? undefined : `must be a duration like 10m (got ${describe(v)})`;
+    case 'duration': {
+      if (v === null && spec.nullable) {
+        return undefined;
       }
-      return typeof v === 'number' && Number.isFinite(v) && v >= 0
-        ? undefined
-        : `must be a duration like 10m or a number of seconds >= 0 (got ${describe(v)})`;
+      let ms: number;
+      if (typeof v === 'string') {
+        if (!isDuration(v)) {
+          return `must be a duration like 10m (got ${describe(v)})`;
+        }
+        ms = durationToMs(v);
+      } else if (typeof v === 'number' && Number.isFinite(v) && v >= 0) {
+        ms = v * 1000;
+      } else {
+        return `must be a duration like 10m or a number of seconds >= 0 (got ${describe(v)})`;
+      }
+      if (spec.minMs !== undefined && ms < spec.minMs) {
+        return `must be at least ${formatMs(spec.minMs)} (got ${describe(v)})`;
+      }
+      if (spec.maxMs !== undefined && ms > spec.maxMs) {
+        return `must be at most ${formatMs(spec.maxMs)} (got ${describe(v)})`;
+      }
+      return undefined;
+    }
     case 'number': {
       if (v === null && spec.nullable) {
         return undefined;
@@ -92,9 +125,12 @@ function checkValue(spec: ParamSpec, v: unknown): string | undefined {
       }
       return rangeProblem(v, spec.min, spec.max, false);
     case 'enum':
+      if (v === null && spec.nullable) {
+        return undefined;
+      }
       return typeof v === 'string' && spec.values.includes(v)
         ? undefined
-        : `must be one of ${spec.values.join(', ')} (got ${describe(v)})`;
+        : `must be one of ${spec.values.join(', ')}${spec.nullable ? ' or null' : ''} (got ${describe(v)})`;
   }
 }
 

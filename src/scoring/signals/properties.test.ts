@@ -17,19 +17,41 @@ import {
   valueInput,
 } from './testHelpers';
 
-const MAX_LEN = 160;
+const MAX_LEN = 240;
 
-/** Small windows so that warm-up ends and the rolling state turns over inside MAX_LEN points. */
-const PARAMS: Record<SignalKind, object> = {
-  robust_z: { window: 7, warmup: 3 },
-  seasonal: { season: 5, seasons: 2, tolerance: 1, window: 6, warmup: 2 },
+/**
+ * Small windows so that warm-up ends and the rolling state turns over inside MAX_LEN points: with a
+ * fixed ramp, and with the rarity severity on its shortest history (1 h = 12 blocks of 5 min, so
+ * rarity judges from point 60 on and its history turns over by point 120).
+ */
+const RAMP_PARAMS: Record<SignalKind, object> = {
+  robust_z: { window: 7, warmup: 3, severity: 'ramp' },
+  seasonal: { season: 5, seasons: 2, tolerance: 1, window: 6, warmup: 2, severity: 'ramp' },
   level_shift: { window: 8, warmup: 3, max: 8 },
-  ratio: { window: 2, baseline: 5, warmup: 2 },
-  histogram_drift: { window: 2, reference: 3, minCount: 5, warmup: 1 },
-  calibration: { window: 2, baseline: 3, minCount: 5, warmup: 1 },
+  ratio: { window: 2, baseline: 5, warmup: 2, severity: 'ramp' },
+  histogram_drift: { window: 2, reference: 3, minCount: 5, warmup: 1, severity: 'ramp' },
+  calibration: { window: 2, baseline: 3, minCount: 5, warmup: 1, severity: 'ramp' },
   staleness: { warn: 30, max: 300, missingAfter: 120 },
   threshold: { above: 100, below: -100, soft: 50 },
 };
+const RARITY = { severity: 'rarity', rarityWindow: '1h', rarity: '1d' };
+const RARITY_PARAMS: Partial<Record<SignalKind, object>> = {
+  robust_z: { window: 7, warmup: 3, ...RARITY },
+  seasonal: { season: 5, seasons: 2, tolerance: 1, window: 6, warmup: 2, ...RARITY },
+  level_shift: { window: 8, warmup: 3, cap: 8, ...RARITY },
+  ratio: { window: 2, baseline: 5, warmup: 2, ...RARITY },
+  histogram_drift: { window: 2, reference: 3, minCount: 5, warmup: 1, ...RARITY },
+  calibration: { window: 2, baseline: 3, minCount: 5, warmup: 1, ...RARITY },
+  staleness: { minLag: 30, missingAfter: 120, ...RARITY },
+};
+const CASES: Array<[string, SignalKind, object]> = [
+  ...SIGNAL_KINDS.map((k): [string, SignalKind, object] => [`${k} (ramp)`, k, RAMP_PARAMS[k]]),
+  ...SIGNAL_KINDS.filter((k) => RARITY_PARAMS[k]).map((k): [string, SignalKind, object] => [
+    `${k} (rarity)`,
+    k,
+    RARITY_PARAMS[k]!,
+  ]),
+];
 
 const special = fc.constantFrom(NaN, Infinity, -Infinity, 1e300, -1e300, 1.7e308, 0, 5, 5, 5);
 const value = fc.oneof(
@@ -84,13 +106,13 @@ const cutsArb = fc
   .map((c) => c.sort((a, b) => a - b));
 const directionArb = fc.constantFrom('up' as const, 'down' as const, 'both' as const);
 
-describe.each(SIGNAL_KINDS.map((k) => [k]))('%s', (kind) => {
+describe.each(CASES)('%s', (_name, kind, params) => {
   it('chunking gives bit-identical results to a single call', () => {
     fc.assert(
       fc.property(inputFor(kind), cutsArb, directionArb, (input, cuts, direction) => {
         const opts = { stepMs: STEP_MS, direction };
-        const whole = createDetector(kind, PARAMS[kind], opts).process(input);
-        const chunked = runChunked(createDetector(kind, PARAMS[kind], opts), input, cuts);
+        const whole = createDetector(kind, params, opts).process(input);
+        const chunked = runChunked(createDetector(kind, params, opts), input, cuts);
         const diff = firstDifference(whole, chunked);
         if (diff) {
           throw new Error(`chunks at ${cuts}: ${diff}`);
@@ -103,7 +125,7 @@ describe.each(SIGNAL_KINDS.map((k) => [k]))('%s', (kind) => {
   it('never produces NaN severity at judged points, nor throws, on hostile values', () => {
     fc.assert(
       fc.property(inputFor(kind), directionArb, (input, direction) => {
-        const r = createDetector(kind, PARAMS[kind], { stepMs: STEP_MS, direction }).process(input);
+        const r = createDetector(kind, params, { stepMs: STEP_MS, direction }).process(input);
         const problem = invariantViolation(r);
         if (problem) {
           throw new Error(problem);
@@ -115,7 +137,7 @@ describe.each(SIGNAL_KINDS.map((k) => [k]))('%s', (kind) => {
   });
 
   it('an empty chunk is fine', () => {
-    const det = createDetector(kind, PARAMS[kind], { stepMs: STEP_MS });
+    const det = createDetector(kind, params, { stepMs: STEP_MS });
     const empty = fc.sample(inputFor(kind), { numRuns: 50, seed: 1 }).find((x) => x.t.length === 0);
     if (empty) {
       expect(det.process(empty).t.length).toBe(0);
@@ -125,9 +147,11 @@ describe.each(SIGNAL_KINDS.map((k) => [k]))('%s', (kind) => {
 
 describe('constant series', () => {
   it.each(['robust_z', 'seasonal', 'level_shift'] as const)('%s: judged with severity 0, never NaN', (kind) => {
-    const r = createDetector(kind, PARAMS[kind], { stepMs: STEP_MS }).process(valueInput(new Array(60).fill(42)));
-    const judged = Array.from(r.severity).filter((_, i) => r.status[i] === 0);
-    expect(judged.length).toBeGreaterThan(30);
-    expect(judged.every((s) => s === 0)).toBe(true);
+    for (const params of [RAMP_PARAMS[kind], RARITY_PARAMS[kind]!]) {
+      const r = createDetector(kind, params, { stepMs: STEP_MS }).process(valueInput(new Array(200).fill(42)));
+      const judged = Array.from(r.severity).filter((_, i) => r.status[i] === 0);
+      expect(judged.length).toBeGreaterThan(120);
+      expect(judged.every((s) => s === 0)).toBe(true);
+    }
   });
 });

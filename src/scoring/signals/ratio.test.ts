@@ -5,7 +5,7 @@ import { invariantViolation, ratioInput, STEP_MS } from './testHelpers';
 import { binomialSignedRoot } from '../util/stats';
 
 const opts = { stepMs: STEP_MS };
-const params = { window: 1, baseline: 4, warmup: 4 };
+const params = { window: 1, baseline: 4, warmup: 4, severity: 'ramp' };
 const run = (num: number[], den: number[], extra: object = {}, direction?: 'up' | 'down' | 'both') =>
   runDetector('ratio', { ...params, ...extra }, { ...opts, direction }, ratioInput(num, den));
 

@@ -8,11 +8,13 @@
  *   null rate for 'up'   pU = max(p0·(1 + minRelChange), p0 + minAbsChange)
  *   null rate for 'down' pD = min(p0·(1 − minRelChange), p0 − minAbsChange)
  *   z = signed root of the binomial deviance of Σnum of Σden against pU (or pD)
- *   severity = ramp(z, warn, max), the larger of the two sides for 'both'.
+ *   severity of z (the larger side for 'both'): its rarity in this series' own history (default,
+ *   rarity.ts; ideal model z ~ N(0, 1) one-sided, since the deviance root is asymptotically
+ *   normal under the null rate), or ramp(z, warn, max).
  * The null rates make a change count only when it is practically relevant (at least 10% relative
  * and 0.1 percentage points by default), and z grows with √n so severity rises with evidence.
- * Band: pD − warn·√(pD(1−pD)/n) .. pU + warn·√(pU(1−pU)/n), the approximate acceptance region of the
- * score test at the current volume n.
+ * Band: pD − z₀·√(pD(1−pD)/n) .. pU + z₀·√(pU(1−pU)/n), z₀ = the z where severity starts to rise:
+ * the approximate acceptance region of the score test at the current volume n.
  *
  * Missing num/den (NaN/±Inf/negative) → POINT_MISSING; zero traffic in the current window →
  * POINT_MISSING (no evidence); num > den is clamped to den.
@@ -22,13 +24,14 @@ import {
   allocResult,
   assertInput,
   isFiniteNumber,
-  rampSeverity,
   setBand,
   setOk,
   setWarming,
   TwoWindowSums,
 } from './common';
 import { binomialSignedRoot } from '../util/stats';
+import { normalTailDecades } from '../util/normalTail';
+import { SeverityScale, zIdealInverse, type SeverityScaleConfig } from './severityScale';
 
 export interface RatioConfig {
   /** Current window, in points. */
@@ -37,8 +40,7 @@ export interface RatioConfig {
   baseline: number;
   /** Valid baseline points required before judging. */
   warmup: number;
-  warn: number;
-  max: number;
+  severity: SeverityScaleConfig;
   minRelChange: number;
   minAbsChange: number;
   direction: Direction;
@@ -48,9 +50,14 @@ export class RatioDetector implements Detector {
   readonly kind = 'ratio' as const;
   private readonly sums: TwoWindowSums;
   private readonly scratch = new Float64Array(2);
+  private readonly scale: SeverityScale;
+  /** The onset z that does not move: warn for a ramp, the ideal model's for rarity. */
+  private readonly fixedOnset: number;
 
   constructor(private readonly cfg: RatioConfig) {
     this.sums = new TwoWindowSums(2, cfg.window, cfg.baseline);
+    this.scale = new SeverityScale(cfg.severity);
+    this.fixedOnset = this.scale.onsetStatistic((d) => zIdealInverse(d, false));
   }
 
   process(chunk: SignalInput): DetectorResult {
@@ -61,7 +68,10 @@ export class RatioDetector implements Detector {
     }
     const res = allocResult(chunk.t);
     const { sums, scratch } = this;
-    const { warmup, warn, max, minRelChange, minAbsChange, direction } = this.cfg;
+    const { warmup, minRelChange, minAbsChange, direction } = this.cfg;
+    const { scale } = this;
+    const rarity = scale.mode === 'rarity';
+    const t = chunk.t;
     for (let i = 0; i < num.length; i++) {
       const d = den[i];
       const valid = isFiniteNumber(num[i]) && isFiniteNumber(d) && num[i] >= 0 && d >= 0;
@@ -82,6 +92,7 @@ export class RatioDetector implements Detector {
       const n = sums.current[1];
       const x = sums.current[0];
       if (!(n > 0) || !isFiniteNumber(n) || !isFiniteNumber(x) || !isFiniteNumber(baseDen)) {
+        scale.skip(t[i]);
         continue; // no traffic in the current window (or counts overflowing doubles): nothing to judge
       }
       const phat = Math.min(1, x / n);
@@ -90,16 +101,28 @@ export class RatioDetector implements Detector {
       const pDown = Math.max(0, Math.min(p0 * (1 - minRelChange), p0 - minAbsChange));
       const zUp = direction !== 'down' && phat > pUp && pUp < 1 ? binomialSignedRoot(x, n, pUp) : 0;
       const zDown = direction !== 'up' && phat < pDown && pDown > 0 ? -binomialSignedRoot(x, n, pDown) : 0;
-      const sev = Math.max(rampSeverity(zUp, warn, max), rampSeverity(zDown, warn, max));
-      setOk(res, i, phat, sev);
+      const z = zUp > zDown ? zUp : zDown;
+      const sev = scale.judge(t[i], z, rarity ? normalTailDecades(z) : 0);
+      if (sev === sev) {
+        setOk(res, i, phat, sev);
+      } else {
+        setWarming(res, i);
+      }
+      const z0 = rarity ? this.onset() : this.fixedOnset;
       setBand(
         res,
         i,
         p0,
-        Math.max(0, pDown - warn * Math.sqrt((pDown * (1 - pDown)) / n)),
-        Math.min(1, pUp + warn * Math.sqrt((pUp * (1 - pUp)) / n))
+        Math.max(0, pDown - z0 * Math.sqrt((pDown * (1 - pDown)) / n)),
+        Math.min(1, pUp + z0 * Math.sqrt((pUp * (1 - pUp)) / n))
       );
     }
     return res;
+  }
+
+  /** The z where severity starts to rise now: the larger of the history's and the ideal's. */
+  private onset(): number {
+    const emp = this.scale.calibrator!.onsetEmpirical;
+    return emp > this.fixedOnset ? emp : emp === emp ? this.fixedOnset : NaN;
   }
 }

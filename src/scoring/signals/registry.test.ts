@@ -49,12 +49,13 @@ describe('registry', () => {
     expect(validateSignalParams('robust_z', { windw: '1h' }, PATH)).toEqual([
       {
         path: 'signals[2].params.windw',
-        message: 'unknown parameter (known: window, warmup, warn, max, minScaleRel, minScale)',
+        message:
+          'unknown parameter (known: window, warmup, severity, rarity, rarityWindow, warn, max, minScaleRel, minScale)',
       },
     ]);
     expect(validateSignalParams('robust_z', { warn: 'high' }, PATH)[0]).toEqual({
       path: 'signals[2].params.warn',
-      message: 'must be a finite number (got "high")',
+      message: 'must be a finite number or null (got "high")',
     });
     expect(validateSignalParams('robust_z', { warn: -1 }, PATH)[0].message).toBe('must be >= 0 (got -1)');
     expect(validateSignalParams('robust_z', { window: 0 }, PATH)[0].path).toBe('signals[2].params.window');
@@ -94,9 +95,52 @@ describe('registry', () => {
     expect(() => det.process(ratioInput([1], [2]))).toThrow("robust_z detector expects 'value' input, got 'ratio'");
   });
 
+  it('severity: rarity by default, a ramp when asked for or when warn/max are set', () => {
+    const spike = valueInput([...Array.from({ length: 1440 }, (_, i) => 10 + Math.sin(i)), 60]);
+    const defaults = runDetector('robust_z', { window: 30 }, { stepMs: STEP_MS }, spike);
+    const implied = runDetector('robust_z', { window: 30, warn: 3 }, { stepMs: STEP_MS }, spike);
+    const ramp = runDetector('robust_z', { window: 30, severity: 'ramp' }, { stepMs: STEP_MS }, spike);
+    // The rarity history needs 12 blocks of 5 min: the first hour is warming up; the ramp is not.
+    expect(defaults.status[40]).toBe(1);
+    expect(ramp.status[40]).toBe(0);
+    expect(implied.status[40]).toBe(0);
+    expect(Array.from(implied.severity)).toEqual(Array.from(ramp.severity));
+    expect(defaults.severity[1440]).toBeGreaterThan(0.9);
+    // The sine's |z| has a bounded, well-known range: rarity calls none of it rare.
+    expect(Array.from(defaults.severity.subarray(80, 1440)).every((s) => s === 0)).toBe(true);
+  });
+
+  it('rarity refuses warn/max, and durations out of range, with the path and the fix', () => {
+    expect(validateSignalParams('robust_z', { severity: 'rarity', warn: 3 }, PATH)).toEqual([
+      {
+        path: 'signals[2].params.warn',
+        message:
+          'applies only to severity: ramp (set severity: ramp to keep a fixed ramp, or remove it to let the signal calibrate itself)',
+      },
+    ]);
+    expect(validateSignalParams('level_shift', { rarity: '10m' }, PATH)).toEqual([
+      { path: 'signals[2].params.rarity', message: 'must be at least 1h (got "10m")' },
+    ]);
+    expect(validateSignalParams('ratio', { rarityWindow: '1y' }, PATH)).toEqual([
+      { path: 'signals[2].params.rarityWindow', message: 'must be at most 90d (got "1y")' },
+    ]);
+    expect(validateSignalParams('seasonal', { severity: 'fixed' }, PATH)[0].message).toBe(
+      'must be one of rarity, ramp or null (got "fixed")'
+    );
+    // A ramp left unset takes the kind's legacy numbers, and still checks them against each other.
+    expect(validateSignalParams('calibration', { severity: 'ramp', warn: 0.2 }, PATH)).toEqual([
+      { path: 'signals[2].params.max', message: 'must be greater than warn (0.2)' },
+    ]);
+  });
+
   it('converts durations with the step and caps warm-up at the window', () => {
     // window 1h at 15 min = 4 points: warmup 20 is capped to 4, so judging starts at point 4
-    const r = runDetector('robust_z', {}, { stepMs: 900_000 }, valueInput([1, 2, 3, 4, 5, 6], 900_000));
+    const r = runDetector(
+      'robust_z',
+      { severity: 'ramp' },
+      { stepMs: 900_000 },
+      valueInput([1, 2, 3, 4, 5, 6], 900_000)
+    );
     expect(Array.from(r.status)).toEqual([1, 1, 1, 1, 0, 0]);
     expect(r.support[5]).toBe(4);
     // numbers are points whatever the step

@@ -22,6 +22,9 @@ import {
 } from './params';
 import { RatioDetector } from './ratio';
 import { RobustZDetector } from './robustZ';
+import { DEFAULT_BLOCK, DEFAULT_RARITY, DEFAULT_RARITY_WINDOW } from './rarity';
+import { SEVERITY_MODES, type SeverityMode, type SeverityScaleConfig } from './severityScale';
+import { durationToMs } from '../util/duration';
 import { SeasonalDetector } from './seasonal';
 import { StalenessDetector } from './staleness';
 import { ThresholdDetector } from './threshold';
@@ -78,10 +81,140 @@ const scaleFloorSpecs = {
   },
 } as const;
 
-const zRampSpecs = {
-  warn: { type: 'number', default: 3, min: 0, help: '|z| where severity starts to rise' },
-  max: { type: 'number', default: 7, min: 0, help: '|z| where severity reaches 1' },
-} as const;
+/**
+ * Severity params shared by every statistical kind: the self-calibrating rarity (default) or a
+ * fixed ramp. `warn`/`max` default to null: set, they imply a ramp (as before rarity existed); in
+ * a ramp left unset they take the kind's legacy values (`legacy`).
+ */
+interface LegacyRamp {
+  warn: number | string;
+  max: number | string;
+  /** What the ramp's numbers measure, for the help text ("|z|", "CUSUM value" …). */
+  measure: string;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+function severitySpecs(legacy: LegacyRamp, rampType: 'number' | 'duration' = 'number') {
+  const rampParam = (which: 'warn' | 'max', what: string) =>
+    rampType === 'duration'
+      ? ({
+          type: 'duration',
+          default: null,
+          nullable: true,
+          help: `severity: ramp only: ${legacy.measure} where severity ${what} (null: ${legacy[which]})`,
+        } as const)
+      : ({
+          type: 'number',
+          default: null,
+          nullable: true,
+          min: 0,
+          help: `severity: ramp only: ${legacy.measure} where severity ${what} (null: ${legacy[which]})`,
+        } as const);
+  return {
+    severity: {
+      type: 'enum',
+      default: null,
+      nullable: true,
+      values: SEVERITY_MODES,
+      help:
+        'rarity: severity says how rare the statistic is in this series\' own history (self-calibrating); ' +
+        'ramp: a fixed ramp from warn to max. Null: rarity, or ramp when warn or max is set',
+    },
+    rarity: {
+      type: 'duration',
+      default: DEFAULT_RARITY,
+      minMs: HOUR_MS,
+      maxMs: 100 * 365 * DAY_MS,
+      help: 'rarity: severity 0.5 when a value this extreme occurs about once per this long of the series\' history (larger: less sensitive)',
+    },
+    rarityWindow: {
+      type: 'duration',
+      default: DEFAULT_RARITY_WINDOW,
+      minMs: HOUR_MS,
+      maxMs: 90 * DAY_MS,
+      help: 'rarity: how much of the series\' recent history the rarity is judged against',
+    },
+    warn: rampParam('warn', 'starts to rise'),
+    max: rampParam('max', 'reaches 1'),
+  } as const;
+}
+
+const Z_LEGACY: LegacyRamp = { warn: 3, max: 7, measure: '|z|' };
+const LEVEL_LEGACY: LegacyRamp = { warn: 5, max: 15, measure: 'CUSUM value' };
+const RATIO_LEGACY: LegacyRamp = { warn: 3, max: 7, measure: 'evidence (binomial deviance z)' };
+const CALIBRATION_LEGACY: LegacyRamp = { warn: 0.03, max: 0.15, measure: 'ECE excess beyond sampling noise' };
+const STALENESS_LEGACY: LegacyRamp = { warn: '10m', max: '1h', measure: 'lag' };
+/** level_shift under rarity: S is capped here (it only needs to rank, not to ramp). */
+const RARITY_CUSUM_CAP = 30;
+/** For the help text only; the ramp's numbers depend on the metric (driftLegacy). */
+const DRIFT_LEGACY: LegacyRamp = {
+  warn: 'psi 0.1, js 0.02, hellinger 0.1',
+  max: 'psi 0.5, js 0.1, hellinger 0.25',
+  measure: 'divergence above the sampling noise',
+};
+
+// --- severity resolution -------------------------------------------------------------------------
+
+/** rarity unless a ramp is asked for or implied by warn/max. */
+export function severityModeOf(p: Record<string, ParamValue>): SeverityMode {
+  if (p.severity === 'ramp' || p.severity === 'rarity') {
+    return p.severity;
+  }
+  return (p.warn !== null && p.warn !== undefined) || (p.max !== null && p.max !== undefined) ? 'ramp' : 'rarity';
+}
+
+/** The severity scale of a kind: a ramp (warn/max or the legacy values) or rarity at this step. */
+function severityConfig(
+  p: Record<string, ParamValue>,
+  stepMs: number | undefined,
+  legacy: LegacyRamp,
+  toValue: (v: ParamValue) => number = toNumber
+): SeverityScaleConfig {
+  if (severityModeOf(p) === 'ramp') {
+    return {
+      mode: 'ramp',
+      warn: toValue(p.warn ?? legacy.warn),
+      max: toValue(p.max ?? legacy.max),
+    };
+  }
+  if (stepMs === undefined) {
+    throw new Error('severity: rarity needs the step (opts.stepMs) to measure rarity in time');
+  }
+  return {
+    mode: 'rarity',
+    rarity: {
+      blockMs: durationToMs(DEFAULT_BLOCK),
+      stepMs,
+      historyMs: toSeconds(p.rarityWindow) * 1000,
+      rarityMs: toSeconds(p.rarity) * 1000,
+    },
+  };
+}
+
+/** Cross-field checks of the severity params: warn/max only with a ramp, and warn < max. */
+function checkSeverity(
+  merged: Record<string, ParamValue>,
+  path: string,
+  legacy: LegacyRamp,
+  toValue: (v: ParamValue) => number = toNumber
+): ParamIssue[] {
+  if (merged.severity === 'rarity') {
+    const set = (['warn', 'max'] as const).filter((k) => merged[k] !== null && merged[k] !== undefined);
+    if (set.length > 0) {
+      return set.map((k) => ({
+        path: `${path}.${k}`,
+        message: 'applies only to severity: ramp (set severity: ramp to keep a fixed ramp, or remove it to let the signal calibrate itself)',
+      }));
+    }
+    return [];
+  }
+  if (severityModeOf(merged) === 'ramp') {
+    return checkRamp({ ...merged, warn: merged.warn ?? legacy.warn, max: merged.max ?? legacy.max }, path, toValue);
+  }
+  return [];
+}
 
 // --- cross-field checks --------------------------------------------------------------------------
 
@@ -138,19 +271,18 @@ const DEFINITIONS: Record<SignalKind, KindDefinition> = {
     schema: {
       window: { type: 'window', default: '1h', help: 'trailing baseline window (current point excluded)' },
       warmup: warmupSpec(20),
-      ...zRampSpecs,
+      ...severitySpecs(Z_LEGACY),
       ...scaleFloorSpecs,
     },
     directions: DIRECTIONS,
     defaultDirection: 'both',
-    crossCheck: (m, path) => checkRamp(m, path),
+    crossCheck: (m, path) => checkSeverity(m, path, Z_LEGACY),
     build(p, direction, stepMs) {
       const window = toPoints(p.window, stepMs, 'window');
       return new RobustZDetector({
         window,
         warmup: warmupPoints(p, stepMs, window),
-        warn: toNumber(p.warn),
-        max: toNumber(p.max),
+        severity: severityConfig(p, stepMs, Z_LEGACY),
         minScaleRel: toNumber(p.minScaleRel),
         minScale: toNumber(p.minScale),
         direction,
@@ -173,13 +305,13 @@ const DEFINITIONS: Record<SignalKind, KindDefinition> = {
       },
       window: { type: 'window', default: '1d', help: 'window of recent residuals that sets the robust spread' },
       warmup: warmupSpec(30),
-      ...zRampSpecs,
+      ...severitySpecs(Z_LEGACY),
       ...scaleFloorSpecs,
     },
     directions: DIRECTIONS,
     defaultDirection: 'both',
     crossCheck(m, path) {
-      const issues = [...checkRamp(m, path), ...checkShorter(m, path, 'tolerance', 'season')];
+      const issues = [...checkSeverity(m, path, Z_LEGACY), ...checkShorter(m, path, 'tolerance', 'season')];
       if (typeof m.minSeasons === 'number' && typeof m.seasons === 'number' && m.minSeasons > m.seasons) {
         issues.push({ path: `${path}.minSeasons`, message: `must be <= seasons (${m.seasons})` });
       }
@@ -194,8 +326,7 @@ const DEFINITIONS: Record<SignalKind, KindDefinition> = {
         tolerance: toPoints(p.tolerance, stepMs, 'tolerance', 0),
         window,
         warmup: warmupPoints(p, stepMs, window),
-        warn: toNumber(p.warn),
-        max: toNumber(p.max),
+        severity: severityConfig(p, stepMs, Z_LEGACY),
         minScaleRel: toNumber(p.minScaleRel),
         minScale: toNumber(p.minScale),
         direction,
@@ -210,8 +341,15 @@ const DEFINITIONS: Record<SignalKind, KindDefinition> = {
       window: { type: 'window', default: '1d', help: 'trailing baseline window for standardisation' },
       warmup: warmupSpec(30),
       k: { type: 'number', default: 0.5, min: 0, help: 'CUSUM allowance in robust standard deviations per point' },
-      warn: { type: 'number', default: 5, min: 0, help: 'CUSUM value where severity starts (decision interval h)' },
-      max: { type: 'number', default: 15, min: 0, help: 'CUSUM value where severity reaches 1; CUSUM is capped here' },
+      ...severitySpecs(LEVEL_LEGACY),
+      cap: {
+        type: 'number',
+        default: null,
+        nullable: true,
+        min: 0,
+        exclusiveMin: true,
+        help: 'largest CUSUM value (a shift the baseline has absorbed drains from here at k per point); null: max for a ramp, 30 for rarity',
+      },
       clip: {
         type: 'number',
         default: 4,
@@ -223,15 +361,17 @@ const DEFINITIONS: Record<SignalKind, KindDefinition> = {
     },
     directions: DIRECTIONS,
     defaultDirection: 'both',
-    crossCheck: (m, path) => checkRamp(m, path),
+    crossCheck: (m, path) => checkSeverity(m, path, LEVEL_LEGACY),
     build(p, direction, stepMs) {
       const window = toPoints(p.window, stepMs, 'window');
+      const severity = severityConfig(p, stepMs, LEVEL_LEGACY);
+      const rampCap = severity.mode === 'ramp' ? Math.max(severity.warn, severity.max) : RARITY_CUSUM_CAP;
       return new LevelShiftDetector({
         window,
         warmup: warmupPoints(p, stepMs, window),
         k: toNumber(p.k),
-        warn: toNumber(p.warn),
-        max: toNumber(p.max),
+        severity,
+        cap: p.cap === null ? rampCap : toNumber(p.cap),
         clip: toNumber(p.clip),
         minScaleRel: toNumber(p.minScaleRel),
         minScale: toNumber(p.minScale),
@@ -247,8 +387,7 @@ const DEFINITIONS: Record<SignalKind, KindDefinition> = {
       window: { type: 'window', default: '5m', help: 'current window the observed ratio is summed over' },
       baseline: { type: 'window', default: '1d', help: 'baseline window just before the current one' },
       warmup: warmupSpec(10),
-      warn: { type: 'number', default: 3, min: 0, help: 'evidence (binomial deviance z) where severity starts' },
-      max: { type: 'number', default: 7, min: 0, help: 'evidence (binomial deviance z) where severity reaches 1' },
+      ...severitySpecs(RATIO_LEGACY),
       minRelChange: {
         type: 'number',
         default: 0.1,
@@ -266,15 +405,14 @@ const DEFINITIONS: Record<SignalKind, KindDefinition> = {
     },
     directions: DIRECTIONS,
     defaultDirection: 'up',
-    crossCheck: (m, path) => checkRamp(m, path),
+    crossCheck: (m, path) => checkSeverity(m, path, RATIO_LEGACY),
     build(p, direction, stepMs) {
       const baseline = toPoints(p.baseline, stepMs, 'baseline');
       return new RatioDetector({
         window: toPoints(p.window, stepMs, 'window'),
         baseline,
         warmup: warmupPoints(p, stepMs, baseline),
-        warn: toNumber(p.warn),
-        max: toNumber(p.max),
+        severity: severityConfig(p, stepMs, RATIO_LEGACY),
         minRelChange: toNumber(p.minRelChange),
         minAbsChange: toNumber(p.minAbsChange),
         direction,
@@ -294,20 +432,7 @@ const DEFINITIONS: Record<SignalKind, KindDefinition> = {
         values: DRIFT_METRICS,
         help: 'psi (population stability index), js (Jensen–Shannon, base 2) or hellinger',
       },
-      warn: {
-        type: 'number',
-        default: null,
-        nullable: true,
-        min: 0,
-        help: 'divergence above the sampling noise where severity starts (null: psi 0.1, js 0.02, hellinger 0.1)',
-      },
-      max: {
-        type: 'number',
-        default: null,
-        nullable: true,
-        min: 0,
-        help: 'divergence above the sampling noise where severity reaches 1 (null: psi 0.5, js 0.1, hellinger 0.25)',
-      },
+      ...severitySpecs(DRIFT_LEGACY),
       minCount: {
         type: 'number',
         default: 100,
@@ -326,16 +451,14 @@ const DEFINITIONS: Record<SignalKind, KindDefinition> = {
     },
     directions: [],
     defaultDirection: 'both',
-    crossCheck: (m, path) => checkRamp(resolveDriftRamp(m), path),
+    crossCheck: (m, path) => checkSeverity(m, path, driftLegacy(m)),
     build(p, _direction, stepMs) {
       const reference = toPoints(p.reference, stepMs, 'reference');
-      const ramp = resolveDriftRamp(p);
       return new HistogramDriftDetector({
         window: toPoints(p.window, stepMs, 'window'),
         reference,
         metric: p.metric as DriftMetric,
-        warn: toNumber(ramp.warn),
-        max: toNumber(ramp.max),
+        severity: severityConfig(p, stepMs, driftLegacy(p)),
         minCount: toNumber(p.minCount),
         floor: toNumber(p.floor),
         warmup: warmupPoints(p, stepMs, reference),
@@ -355,28 +478,20 @@ const DEFINITIONS: Record<SignalKind, KindDefinition> = {
         values: CALIBRATION_REFERENCES,
         help: 'baseline: judge the change of ECE against the baseline window; absolute: judge ECE itself',
       },
-      warn: {
-        type: 'number',
-        default: 0.03,
-        min: 0,
-        max: 1,
-        help: 'ECE excess (beyond sampling noise) where severity starts',
-      },
-      max: { type: 'number', default: 0.15, min: 0, max: 1, help: 'ECE excess where severity reaches 1' },
+      ...severitySpecs(CALIBRATION_LEGACY),
       minCount: { type: 'number', default: 100, min: 0, help: 'predictions needed in a window before judging' },
       warmup: warmupSpec(10),
     },
     directions: DIRECTIONS,
     defaultDirection: 'up',
-    crossCheck: (m, path) => checkRamp(m, path),
+    crossCheck: (m, path) => checkSeverity(m, path, CALIBRATION_LEGACY),
     build(p, direction, stepMs) {
       const baseline = toPoints(p.baseline, stepMs, 'baseline');
       return new CalibrationDetector({
         window: toPoints(p.window, stepMs, 'window'),
         baseline,
         reference: p.reference as CalibrationReference,
-        warn: toNumber(p.warn),
-        max: toNumber(p.max),
+        severity: severityConfig(p, stepMs, CALIBRATION_LEGACY),
         minCount: toNumber(p.minCount),
         warmup: warmupPoints(p, stepMs, baseline),
         direction,
@@ -388,18 +503,22 @@ const DEFINITIONS: Record<SignalKind, KindDefinition> = {
     inputType: 'value',
     help: 'Age of a *_timestamp_seconds gauge (now − value) and data that stopped arriving.',
     schema: {
-      warn: { type: 'duration', default: '10m', help: 'lag where severity starts' },
-      max: { type: 'duration', default: '1h', help: 'lag where severity reaches 1' },
+      ...severitySpecs(STALENESS_LEGACY, 'duration'),
+      minLag: {
+        type: 'duration',
+        default: '5m',
+        help: 'rarity: a lag shorter than this never counts, however unusual for the series',
+      },
       missingAfter: { type: 'duration', default: '10m', help: 'a series missing for longer than this counts as stale' },
       warmup: { type: 'integer', default: 0, min: 0, help: 'points before judging' },
     },
     directions: [],
     defaultDirection: 'up',
-    crossCheck: (m, path) => checkRamp(m, path, safeSeconds),
-    build(p) {
+    crossCheck: (m, path) => checkSeverity(m, path, STALENESS_LEGACY, safeSeconds),
+    build(p, _direction, stepMs) {
       return new StalenessDetector({
-        warn: toSeconds(p.warn),
-        max: toSeconds(p.max),
+        severity: severityConfig(p, stepMs, STALENESS_LEGACY, toSeconds),
+        minLag: toSeconds(p.minLag),
         missingAfter: toSeconds(p.missingAfter),
         warmup: toNumber(p.warmup),
       });
@@ -444,11 +563,10 @@ const DEFINITIONS: Record<SignalKind, KindDefinition> = {
   },
 };
 
-/** warn/max for histogram_drift: null means the metric's default. */
-function resolveDriftRamp(p: Record<string, ParamValue>): Record<string, ParamValue> {
+/** The legacy ramp of histogram_drift depends on the metric. */
+function driftLegacy(p: Record<string, ParamValue>): LegacyRamp {
   const metric = (DRIFT_METRICS as readonly string[]).includes(String(p.metric)) ? (p.metric as DriftMetric) : 'psi';
-  const d = DRIFT_METRIC_DEFAULTS[metric];
-  return { ...p, warn: p.warn ?? d.warn, max: p.max ?? d.max };
+  return { ...DRIFT_METRIC_DEFAULTS[metric], measure: 'divergence above the sampling noise' };
 }
 
 function makeInfo(kind: SignalKind, def: KindDefinition): SignalKindInfo {
@@ -526,6 +644,42 @@ export function runDetector(
   input: SignalInput
 ): DetectorResult {
   return createDetector(kind, params, opts).process(input);
+}
+
+/** The legacy ramp of each kind that has a severity mode (threshold has none: it is absolute). */
+const LEGACY_RAMPS: Partial<Record<SignalKind, (p: Record<string, ParamValue>) => LegacyRamp>> = {
+  robust_z: () => Z_LEGACY,
+  seasonal: () => Z_LEGACY,
+  level_shift: () => LEVEL_LEGACY,
+  ratio: () => RATIO_LEGACY,
+  histogram_drift: driftLegacy,
+  calibration: () => CALIBRATION_LEGACY,
+  staleness: () => STALENESS_LEGACY,
+};
+
+/**
+ * How a signal's statistic becomes severity, with its defaults resolved: a ramp (warn/max as
+ * numbers; seconds for staleness) or rarity (target and history as durations in ms); `absolute`
+ * for kinds without a severity mode (threshold).
+ */
+export type ResolvedSeverity =
+  | { mode: 'ramp'; warn: number; max: number }
+  | { mode: 'rarity'; rarityMs: number; rarityWindowMs: number }
+  | { mode: 'absolute' };
+
+export function resolveSeverity(kind: SignalKind, params: unknown): ResolvedSeverity {
+  const def = DEFINITIONS[kind];
+  const legacyOf = LEGACY_RAMPS[kind];
+  if (!def || !legacyOf) {
+    return { mode: 'absolute' };
+  }
+  const p = mergeParams(def.schema, params);
+  const legacy = legacyOf(p);
+  const toValue = kind === 'staleness' ? safeSeconds : toNumber;
+  if (severityModeOf(p) === 'ramp') {
+    return { mode: 'ramp', warn: toValue(p.warn ?? legacy.warn), max: toValue(p.max ?? legacy.max) };
+  }
+  return { mode: 'rarity', rarityMs: safeSeconds(p.rarity) * 1000, rarityWindowMs: safeSeconds(p.rarityWindow) * 1000 };
 }
 
 /** Alias of SIGNAL_KIND_INFO under the name spec.ts imports. */

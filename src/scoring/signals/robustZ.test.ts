@@ -5,7 +5,12 @@ import { countWhere, gaussian, invariantViolation, STEP_MS, valueInput } from '.
 
 const opts = { stepMs: STEP_MS };
 const run = (values: number[], params: object = {}, direction?: 'up' | 'down' | 'both') =>
-  runDetector('robust_z', { window: 5, warmup: 5, ...params }, { ...opts, direction }, valueInput(values));
+  runDetector(
+    'robust_z',
+    { window: 5, warmup: 5, severity: 'ramp', ...params },
+    { ...opts, direction },
+    valueInput(values)
+  );
 
 describe('robust_z', () => {
   it('known answer: median/MAD of the trailing window, current point excluded', () => {
@@ -65,7 +70,7 @@ describe('robust_z', () => {
     const noise = gaussian(3000, 7);
     const values = Array.from(noise, (x) => 100 + x);
     values[2000] = 100 + 12;
-    const r = runDetector('robust_z', { window: '1h' }, opts, valueInput(values));
+    const r = runDetector('robust_z', { window: '1h', severity: 'ramp' }, opts, valueInput(values));
     expect(r.severity[2000]).toBe(1);
     const falseAlarms = countWhere(r.severity, (s, i) => i !== 2000 && s > 0.2);
     expect(falseAlarms).toBeLessThanOrEqual(3); // |z| > ~3.6 happens ~1 in 3000 for normal noise

@@ -8,7 +8,12 @@ const opts = { stepMs: STEP_MS };
 describe('seasonal', () => {
   it('known answer: median of past seasons at the same phase, residual-based scale', () => {
     const values = [1, 2, 3, 4, 1.5, 2, 3, 4, 2];
-    const r = runDetector('seasonal', { season: 4, seasons: 2, window: 4, warmup: 4 }, opts, valueInput(values));
+    const r = runDetector(
+      'seasonal',
+      { severity: 'ramp', season: 4, seasons: 2, window: 4, warmup: 4 },
+      opts,
+      valueInput(values)
+    );
     for (let i = 0; i < 8; i++) {
       expect(r.status[i]).toBe(POINT_WARMING_UP);
       expect(r.severity[i]).toBeNaN();
@@ -27,7 +32,7 @@ describe('seasonal', () => {
     const values = [...day, ...day, ...day, ...day.map((v, h) => (h === 12 ? v + 80 : v))];
     const r = runDetector(
       'seasonal',
-      { season: '1d', window: '1d', warmup: 10 },
+      { severity: 'ramp', season: '1d', window: '1d', warmup: 10 },
       { stepMs: 3_600_000 },
       valueInput(values, 3_600_000)
     );
@@ -42,7 +47,7 @@ describe('seasonal', () => {
     const values = Array.from(noise, (x, i) => 1000 + 400 * Math.sin((2 * Math.PI * i) / steps) + 10 * x);
     const spike = steps * 5 + 100;
     values[spike] -= 150; // looks normal for the level of the day, not for this time of day
-    const r = runDetector('seasonal', {}, { stepMs: 300_000 }, valueInput(values, 300_000));
+    const r = runDetector('seasonal', { severity: 'ramp' }, { stepMs: 300_000 }, valueInput(values, 300_000));
     expect(r.severity[spike]).toBe(1);
     expect(r.statistic[spike]).toBeLessThan(0);
     expect(countWhere(r.severity, (s, i) => i !== spike && s > 0.2)).toBeLessThanOrEqual(3);
@@ -51,12 +56,17 @@ describe('seasonal', () => {
 
   it('missing history and tolerance', () => {
     const values = [1, NaN, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4];
-    const r = runDetector('seasonal', { season: 4, seasons: 1, window: 4, warmup: 1 }, opts, valueInput(values));
+    const r = runDetector(
+      'seasonal',
+      { severity: 'ramp', season: 4, seasons: 1, window: 4, warmup: 1 },
+      opts,
+      valueInput(values)
+    );
     expect(r.status[1]).toBe(POINT_MISSING);
     expect(r.status[5]).toBe(POINT_WARMING_UP); // nothing one season ago
     const tol = runDetector(
       'seasonal',
-      { season: 4, seasons: 1, window: 4, warmup: 1, tolerance: 1 },
+      { severity: 'ramp', season: 4, seasons: 1, window: 4, warmup: 1, tolerance: 1 },
       opts,
       valueInput(values)
     );
@@ -69,7 +79,7 @@ describe('seasonal', () => {
     const run = (direction: 'up' | 'down') =>
       runDetector(
         'seasonal',
-        { season: 4, seasons: 2, window: 4, warmup: 3 },
+        { severity: 'ramp', season: 4, seasons: 2, window: 4, warmup: 3 },
         { ...opts, direction },
         valueInput(values)
       );

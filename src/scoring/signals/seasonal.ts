@@ -7,7 +7,9 @@
  *   scale = 1.4826·median(|r|) over the last `window` residuals (fallback 1.2533·mean|r| when
  *           that median is 0), floored at minScaleRel·|expected| + minScale
  *   z = r / scale                               statistic
- *   severity = ramp(directed(z), warn, max)     band = expected ± warn·scale
+ *   severity = rarity of directed(z) in this series' history (default; ideal model z ~ N(0, 1)),
+ *              or ramp(directed(z), warn, max)
+ *   band = expected ± z₀·scale, z₀ = the |z| where severity starts to rise
  *
  * Residual scale comes from the residuals themselves rather than from the spread of the k seasonal
  * values, because k is small (3–5) and a spread of 3 values is noise. Support = number of
@@ -24,13 +26,13 @@ import {
   isFiniteNumber,
   MAD_TO_SIGMA,
   MEAN_ABS_DEV_TO_SIGMA,
-  rampSeverity,
   RollingWindow,
   ScaleFloor,
   setBand,
   setOk,
   setWarming,
 } from './common';
+import { SeverityScale, zIdealDecades, zIdealInverse, type SeverityScaleConfig } from './severityScale';
 
 export interface SeasonalConfig extends ScaleFloor {
   /** Season length, in points. */
@@ -45,8 +47,7 @@ export interface SeasonalConfig extends ScaleFloor {
   window: number;
   /** Residuals required before judging. */
   warmup: number;
-  warn: number;
-  max: number;
+  severity: SeverityScaleConfig;
   direction: Direction;
 }
 
@@ -56,6 +57,10 @@ export class SeasonalDetector implements Detector {
   private seen = 0;
   private readonly residuals: RollingWindow;
   private readonly scratch: Float64Array;
+  private readonly scale: SeverityScale;
+  private readonly twoSided: boolean;
+  /** The onset |z| that does not move: warn for a ramp, the ideal model's for rarity. */
+  private readonly fixedOnset: number;
 
   constructor(private readonly cfg: SeasonalConfig) {
     if (cfg.tolerance >= cfg.season) {
@@ -64,13 +69,20 @@ export class SeasonalDetector implements Detector {
     this.history = new Float64Array(cfg.seasons * cfg.season + cfg.tolerance + 1).fill(NaN);
     this.residuals = new RollingWindow(cfg.window);
     this.scratch = new Float64Array(cfg.seasons * (2 * cfg.tolerance + 1));
+    this.scale = new SeverityScale(cfg.severity);
+    const twoSided = cfg.direction === 'both';
+    this.twoSided = twoSided;
+    this.fixedOnset = this.scale.onsetStatistic((d) => zIdealInverse(d, twoSided));
   }
 
   process(chunk: SignalInput): DetectorResult {
     assertInput(this.kind, chunk, 'value');
     const { value } = chunk;
     const res = allocResult(chunk.t);
-    const { warn, max, direction, warmup, minSeasons } = this.cfg;
+    const { direction, warmup, minSeasons } = this.cfg;
+    const { scale, twoSided } = this;
+    const rarity = scale.mode === 'rarity';
+    const t = chunk.t;
     for (let i = 0; i < value.length; i++) {
       const x = value[i];
       const expected = this.seasonalMedian();
@@ -78,22 +90,31 @@ export class SeasonalDetector implements Detector {
       res.support[i] = count;
       let r = NaN;
       if (seasons >= minSeasons && count > 0) {
-        const scale = this.residualScale(expected);
+        const spread = this.residualScale(expected);
         const ready = this.residuals.support >= warmup && this.residuals.support > 0;
-        if (ready) {
-          setBand(res, i, expected, expected - warn * scale, expected + warn * scale);
-        }
         if (isFiniteNumber(x)) {
           r = x - expected;
           if (ready) {
-            let z = r / scale;
+            let z = r / spread;
             if (z !== z) {
               z = 0; // Inf/Inf near the double range limit
             }
-            setOk(res, i, z, rampSeverity(directed(z, direction), warn, max));
+            const d = directed(z, direction);
+            const s = scale.judge(t[i], d, rarity ? zIdealDecades(d, twoSided) : 0);
+            if (s === s) {
+              setOk(res, i, z, s);
+            } else {
+              setWarming(res, i);
+            }
           } else {
             setWarming(res, i);
           }
+        } else if (ready) {
+          scale.skip(t[i]);
+        }
+        if (ready) {
+          const z0 = rarity ? this.onset() : this.fixedOnset;
+          setBand(res, i, expected, expected - z0 * spread, expected + z0 * spread);
         }
       } else if (isFiniteNumber(x)) {
         setWarming(res, i);
@@ -139,6 +160,12 @@ export class SeasonalDetector implements Detector {
     }
     const mid = count >>> 1;
     return count & 1 ? buf[mid] : buf[mid - 1] / 2 + buf[mid] / 2;
+  }
+
+  /** The |z| where severity starts to rise now: the larger of the history's and the ideal's. */
+  private onset(): number {
+    const emp = this.scale.calibrator!.onsetEmpirical;
+    return emp > this.fixedOnset ? emp : emp === emp ? this.fixedOnset : NaN;
   }
 
   private residualScale(expected: number): number {

@@ -129,16 +129,21 @@ export function invariantViolation(r: DetectorResult): string | undefined {
   return undefined;
 }
 
-/** Deterministic standard normal noise (mulberry32 + Box–Muller). */
-export function gaussian(n: number, seed = 42): Float64Array {
+/** Deterministic uniform numbers in [0, 1) (mulberry32). */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
-  const uniform = () => {
+  return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Deterministic standard normal noise (mulberry32 + Box–Muller). */
+export function gaussian(n: number, seed = 42): Float64Array {
+  const uniform = mulberry32(seed);
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const u = Math.max(uniform(), 1e-12);

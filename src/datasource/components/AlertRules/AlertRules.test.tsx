@@ -58,12 +58,14 @@ const SPEC: ScoreSpecInput = {
       id: 'latency',
       kind: 'robust_z',
       direction: 'up',
-      params: { window: '1h' },
+      // Fixed ramps: the compiler does not compile the rarity severity yet.
+      params: { window: '1h', severity: 'ramp' },
       source: { queries: { value: `sum by (${BY}) (rate(latency_sum[5m]))` } },
     },
     {
       id: 'errors',
       kind: 'ratio',
+      params: { severity: 'ramp' },
       source: {
         queries: {
           numerator: `sum by (${BY}) (increase(errors_total[1m]))`,
@@ -74,6 +76,7 @@ const SPEC: ScoreSpecInput = {
     {
       id: 'error_logs',
       kind: 'robust_z',
+      params: { severity: 'ramp' },
       source: {
         datasource: { type: 'loki' },
         queries: { value: `sum by (${BY}) (count_over_time({app="svc", level="error"}[5m]))` },

@@ -1,0 +1,354 @@
+/**
+ * Self-calibrating severity ("rarity"): a detector's statistic becomes severity through that
+ * series' own history, so that severity 0.5 means the same rarity on every series, whatever the
+ * shape of its healthy noise (heavy tails, quantised values, autocorrelation, low counts).
+ *
+ * History. Time is cut into blocks of `blockMs` (5 min; one point per block when the step is
+ * longer). The history is the maxima of the directed statistic x in the last `historyBlocks`
+ * blocks (default 7 days). Sustained alarms stay out of it (as in SPOT, Siffer et al. 2017), so the
+ * tier holds while a condition lasts, for up to a day; isolated extremes go in (see
+ * RarityCalibrator for the rule and why).
+ *
+ * Tail (decades of rarity). L(x) = −log10 P(a block's maximum exceeds x), estimated by peaks over
+ * a threshold (Pickands 1975; Balkema & de Haan 1974; as in SPOT): the threshold u is the history's
+ * 95 % order statistic, the N blocks strictly above it are its exceedances y = x − u, and a
+ * generalised Pareto tail is fitted to them by probability-weighted moments (Hosking & Wallis 1987):
+ *   a0 = mean(y),  a1 = (1/N)·Σ_j y_(j)·(N − j)/(N − 1)        (y_(1) <= … <= y_(N))
+ *   r = a0 / (2·a1),  ξ = (r − 2)/(r − 1),  σ = a0·(1 − ξ)     (ξ clamped to [0, 0.9]; at 0, σ = a0,
+ *                                                              the exponential tail's MLE)
+ *   L(x) = log10(n/N) + log10(1 + ξ(x − u)/σ)/ξ               for x > u  (ξ = 0: (x − u)/(σ ln 10))
+ * PWM uses every exceedance (≈ 100 blocks of a 7-day history), so the extrapolated threshold is
+ * steady (its noise would otherwise turn into extra alarms); it is valid for any ξ < 1, covering
+ * tails as heavy as Student-t with ν = 2 (ξ = 1/2). ξ is clamped at 0 from below because a bounded
+ * tail fitted to a finite history would call anything just beyond its maximum infinitely rare: a
+ * light tail (ξ < 0, e.g. Gaussian block maxima) extrapolates exponentially, which is conservative
+ * (|z| = 5 on 5-point blocks of N(0, 1): about 4.6 decades against the exact 5.5). Ties are exact:
+ * N counts only values strictly above u, so a statistic that is mostly 0 has u = 0 and a small N/n.
+ * With no value above u (a flat top) anything higher is unprecedented: the cap.
+ * Ideal model. Each kind also knows what its statistic would do under ideal noise (a z under
+ * N(0, 1), a CUSUM's exponential stationary tail, a divergence's χ² noise …): L_ref. The rarity is
+ * the less surprising of the two, L = min(L_emp, L_ref), so a degenerate history (a statistic that is
+ * always 0) cannot make tiny noise look rare, and a history of heavy-tailed noise cannot be outvoted
+ * by a Gaussian model. L_ref per point converts to blocks of d points as p_block ≈ d·p_point.
+ *
+ * Severity. One global rarity target: severity 0.5 at the rarity of "once per `rarity`" (30 days) of
+ * the series' own history, L50 = log10(rarity / block); a smoothstep over L50 ± 1.5 decades, so
+ * severity 0 below once per ~1 day (30 d / 10^1.5), 1 above once per ~2.6 years.
+ *
+ * Streaming and exact under any chunking: the state is the running block maximum, the sorted
+ * history and its ring; the tail is refitted when a block completes.
+ */
+import { rampSeverity } from './common';
+import { SortedWindow } from '../util/sortedWindow';
+import { inverseSmoothstep } from '../util/smoothstep';
+
+/** The threshold is the history's (1 − TAIL_FRACTION) order statistic. */
+export const TAIL_FRACTION = 0.05;
+/** ξ is kept in [0, XI_MAX] (PWM needs ξ < 1). */
+export const XI_MAX = 0.9;
+/** Fewer exceedances than this: ξ = 0 (the shape needs more data than the scale). */
+export const MIN_EXCEEDANCES_FOR_SHAPE = 10;
+/** At most this many decades beyond log10(history size) can be claimed. */
+export const EXTRAPOLATION_DECADES = 3;
+/** Blocks of history needed before the signal judges. */
+export const MIN_HISTORY_BLOCKS = 12;
+/** Half-width, in decades, of the severity ramp around the rarity target. */
+export const SEVERITY_HALF_WIDTH_DECADES = 1.5;
+/** A block with a point at or above this severity is an alarm block (see RarityCalibrator). */
+export const EXCLUDE_SEVERITY = 0.5;
+/** A sustained alarm is learnt as the new normal after this long. */
+export const NEW_NORMAL_MS = 86_400_000;
+/** Defaults of the rarity params, as durations. */
+export const DEFAULT_BLOCK = '5m';
+export const DEFAULT_RARITY = '30d';
+export const DEFAULT_RARITY_WINDOW = '7d';
+
+const LN10 = Math.LN10;
+
+export interface RarityConfig {
+  /** Block length in ms. */
+  blockMs: number;
+  /** Step between points in ms (to convert a per-point ideal tail to blocks). */
+  stepMs: number;
+  /** History length, in ms. */
+  historyMs: number;
+  /** Severity 0.5 at "once per rarityMs" of history. */
+  rarityMs: number;
+  /** Keep alarms out of the history (default true; false only to measure what it changes). */
+  excludeAlarms?: boolean;
+}
+
+/** A fitted tail: the threshold, the exceedance rate and the GPD shape and scale. */
+export interface TailFit {
+  /** Blocks of history. */
+  n: number;
+  /** Blocks strictly above the threshold. */
+  exceedances: number;
+  /** The threshold (the anchor) and its decades, log10(n / exceedances). */
+  anchor: number;
+  anchorDecades: number;
+  xi: number;
+  /** GPD scale of the excess over the anchor; NaN when nothing exceeds it (a flat top). */
+  sigma: number;
+  /** Largest claim, log10(n) + EXTRAPOLATION_DECADES. */
+  cap: number;
+}
+
+/** Quantile of a sorted window with linear interpolation, rank = p·(n − 1) (Prometheus, numpy). */
+export function sortedQuantile(win: SortedWindow, p: number): number {
+  const n = win.size;
+  if (n === 0) {
+    return NaN;
+  }
+  const rank = p * (n - 1);
+  const lo = Math.floor(rank);
+  const hi = lo + 1 < n ? lo + 1 : lo;
+  const weight = rank - lo;
+  return win.at(lo) * (1 - weight) + win.at(hi) * weight;
+}
+
+/** Read access to ascending values (a SortedWindow, or an array in tests). */
+export interface AscendingValues {
+  readonly size: number;
+  at(i: number): number;
+}
+
+/** Fit the tail of ascending values (see the file comment); n >= 1. */
+export function fitTail(values: AscendingValues): TailFit {
+  const n = values.size;
+  const cap = Math.log10(Math.max(1, n)) + EXTRAPOLATION_DECADES;
+  const u = values.at(Math.floor((1 - TAIL_FRACTION) * (n - 1)));
+  // First index strictly above u (values are ascending; ties at u stay below).
+  let lo = Math.floor((1 - TAIL_FRACTION) * (n - 1)) + 1;
+  while (lo < n && !(values.at(lo) > u)) {
+    lo++;
+  }
+  const count = n - lo;
+  if (count === 0) {
+    return { n, exceedances: 0, anchor: u, anchorDecades: Math.log10(n), xi: 0, sigma: NaN, cap };
+  }
+  let a0 = 0;
+  let a1 = 0;
+  for (let j = 1; j <= count; j++) {
+    const y = values.at(lo + j - 1) - u;
+    a0 += y;
+    a1 += y * (count - j);
+  }
+  a0 /= count;
+  a1 = count > 1 ? a1 / (count * (count - 1)) : 0;
+  let xi = 0;
+  if (count >= MIN_EXCEEDANCES_FOR_SHAPE && a1 > 0) {
+    const r = a0 / (2 * a1);
+    xi = r > 1 ? (r - 2) / (r - 1) : XI_MAX;
+    xi = xi > XI_MAX ? XI_MAX : xi > 0 ? xi : 0;
+  }
+  const sigma = a0 * (1 - xi);
+  return { n, exceedances: count, anchor: u, anchorDecades: Math.log10(n / count), xi, sigma, cap };
+}
+
+/** Decades of rarity of x under a fitted tail (0 at or below the anchor), at most the cap. */
+export function tailDecades(fit: TailFit, x: number): number {
+  if (!(x > fit.anchor)) {
+    return 0;
+  }
+  if (!(fit.sigma > 0)) {
+    return fit.cap; // above a flat top: unprecedented
+  }
+  const y = (x - fit.anchor) / fit.sigma;
+  const d = fit.anchorDecades + (fit.xi > 0 ? Math.log10(1 + fit.xi * y) / fit.xi : y / LN10);
+  return d < fit.cap ? d : fit.cap;
+}
+
+/** The statistic at which the fitted tail reaches `decades` (inverse of tailDecades). */
+export function tailQuantile(fit: TailFit, decades: number): number {
+  if (decades >= fit.cap) {
+    return Infinity;
+  }
+  if (!(decades > fit.anchorDecades)) {
+    return fit.anchor;
+  }
+  if (!(fit.sigma > 0)) {
+    return fit.anchor;
+  }
+  const e = decades - fit.anchorDecades;
+  const y = fit.xi > 0 ? (Math.pow(10, e * fit.xi) - 1) / fit.xi : e * LN10;
+  return fit.anchor + fit.sigma * y;
+}
+
+/** Severity of a rarity in decades, for a target at `halfDecades`. */
+export function raritySeverity(decades: number, halfDecades: number): number {
+  if (decades !== decades) {
+    return NaN;
+  }
+  return rampSeverity(decades, halfDecades - SEVERITY_HALF_WIDTH_DECADES, halfDecades + SEVERITY_HALF_WIDTH_DECADES);
+}
+
+/** Decades of rarity at which the severity equals s (inverse of raritySeverity on (0, 1)). */
+export function severityDecades(s: number, halfDecades: number): number {
+  const lo = halfDecades - SEVERITY_HALF_WIDTH_DECADES;
+  return lo + inverseSmoothstep(Math.min(1, Math.max(0, s))) * 2 * SEVERITY_HALF_WIDTH_DECADES;
+}
+
+/**
+ * The streaming calibrator of one statistic. Per point: `advance(t)`, `decades(x, refDecades)` (NaN
+ * while warming up), then `observe(x, severity)`.
+ *
+ * What enters the history (each block's maximum over all its points):
+ * - a block without an alarm (no point at severity >= 0.5) enters as it closes;
+ * - an alarm block is held back until the next block closes: if that one is an alarm too, the
+ *   condition is sustained and neither enters (SPOT's rule, so the tier holds while the condition
+ *   lasts); if not, the isolated alarm enters after all. Isolated extremes are part of a series'
+ *   noise (heavy tails, a quantised value reached now and then); keeping them out would make every
+ *   later occurrence an alarm forever.
+ * - after NEW_NORMAL_BLOCKS (one day) of one sustained alarm, its blocks enter again: a condition
+ *   that lasts a day becomes the new normal and fades as the history learns it.
+ */
+export class RarityCalibrator {
+  /** Severity 0.5 at this many decades (log10 of the target in blocks). */
+  readonly halfDecades: number;
+  /** Points per block: converts a per-point ideal tail to blocks. */
+  private readonly perBlockDecades: number;
+  private readonly blockMs: number;
+  private readonly capacity: number;
+  private readonly history: SortedWindow;
+  private readonly ring: Float64Array;
+  private ringPos = 0;
+  private block = NaN;
+  /** The current block: its maximum and whether any of its points was an alarm. */
+  private blockMax = -Infinity;
+  private blockAlarm = false;
+  /** An alarm block waiting for the next block to tell whether the alarm is sustained. */
+  private held = NaN;
+  /** Consecutive alarm blocks so far. */
+  private alarmRun = 0;
+  private readonly newNormalBlocks: number;
+  private fit: TailFit | null = null;
+  private onsetStat = NaN;
+  private readonly excludeAt: number;
+
+  constructor(cfg: RarityConfig) {
+    const effective = Math.max(cfg.blockMs, cfg.stepMs);
+    this.blockMs = effective;
+    this.capacity = Math.max(MIN_HISTORY_BLOCKS, Math.ceil(cfg.historyMs / effective));
+    this.history = new SortedWindow(this.capacity);
+    this.ring = new Float64Array(this.capacity).fill(NaN);
+    this.halfDecades = Math.log10(Math.max(1, cfg.rarityMs / effective));
+    this.perBlockDecades = Math.log10(Math.max(1, cfg.blockMs / cfg.stepMs));
+    this.excludeAt = cfg.excludeAlarms === false ? Infinity : EXCLUDE_SEVERITY;
+    this.newNormalBlocks = Math.max(1, Math.round(NEW_NORMAL_MS / effective));
+  }
+
+  /** Blocks of history so far. */
+  get blocks(): number {
+    return this.history.size;
+  }
+
+  /** The current tail fit (null while warming up). */
+  get tail(): TailFit | null {
+    return this.fit;
+  }
+
+  /**
+   * Decades of rarity of x: min(empirical tail, ideal tail `refDecades` given per point); NaN while
+   * the history holds fewer than MIN_HISTORY_BLOCKS blocks.
+   */
+  decades(x: number, refDecades: number): number {
+    const fit = this.fit;
+    if (!fit) {
+      return NaN;
+    }
+    const emp = tailDecades(fit, x);
+    const refBlock = refDecades - this.perBlockDecades;
+    const ref = refBlock > 0 ? refBlock : refBlock === refBlock ? 0 : Infinity;
+    return emp < ref ? emp : ref;
+  }
+
+  severity(decades: number): number {
+    return raritySeverity(decades, this.halfDecades);
+  }
+
+  /** The empirical tail's statistic at `decades` (Infinity beyond the cap, NaN while warming up). */
+  empiricalQuantile(decades: number): number {
+    return this.fit ? tailQuantile(this.fit, decades) : NaN;
+  }
+
+  /** Decades (per block) at which severity starts rising above 0. */
+  get onsetDecades(): number {
+    return this.halfDecades - SEVERITY_HALF_WIDTH_DECADES;
+  }
+
+  /** The same onset in per-point decades (for a kind's ideal tail, which is per point). */
+  get onsetPointDecades(): number {
+    return this.onsetDecades + this.perBlockDecades;
+  }
+
+  /** The empirical statistic where severity starts rising (refitted with the tail). */
+  get onsetEmpirical(): number {
+    return this.onsetStat;
+  }
+
+  /**
+   * Move to the block of time t: when t starts a new block, the previous block closes (see the class
+   * comment) and the tail is refitted. Call before `decades` for each point.
+   */
+  advance(t: number): void {
+    const block = Math.floor(t / this.blockMs);
+    if (block !== this.block) {
+      this.closeBlock();
+      this.block = block;
+    }
+  }
+
+  /** A judged point of the current block. */
+  observe(x: number, severity: number): void {
+    if (x === x && x > this.blockMax) {
+      this.blockMax = x;
+    }
+    if (severity >= this.excludeAt) {
+      this.blockAlarm = true;
+    }
+  }
+
+  private closeBlock(): void {
+    const x = this.blockMax;
+    const alarm = this.blockAlarm;
+    this.blockMax = -Infinity;
+    this.blockAlarm = false;
+    if (!(x > -Infinity) || x === Infinity) {
+      return; // no judged point in the block: nothing to learn, and the run is not broken
+    }
+    if (!alarm) {
+      if (this.held === this.held) {
+        this.learn(this.held); // an isolated alarm: part of the noise after all
+      }
+      this.held = NaN;
+      this.alarmRun = 0;
+      this.learn(x);
+    } else {
+      this.alarmRun++;
+      if (this.alarmRun === 1) {
+        this.held = x;
+      } else {
+        this.held = NaN; // sustained: the first block stays out too
+        if (this.alarmRun > this.newNormalBlocks) {
+          this.learn(x);
+        }
+      }
+    }
+  }
+
+  /** A block maximum enters the history; the tail is refitted. */
+  private learn(x: number): void {
+    const old = this.ring[this.ringPos];
+    this.ring[this.ringPos] = x;
+    this.ringPos = this.ringPos + 1 === this.capacity ? 0 : this.ringPos + 1;
+    if (old === old) {
+      this.history.replace(old, x);
+    } else {
+      this.history.insert(x);
+    }
+    const n = this.history.size;
+    this.fit = n >= MIN_HISTORY_BLOCKS ? fitTail(this.history) : null;
+    this.onsetStat = this.fit ? tailQuantile(this.fit, this.onsetDecades) : NaN;
+  }
+}
