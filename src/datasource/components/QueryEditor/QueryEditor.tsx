@@ -8,6 +8,7 @@ import { AnomalyDataSourceOptions, AnomalyQuery, DEFAULT_QUERY } from '../../typ
 import { effectiveInput } from '../../querySpec';
 import { indexErrors } from '../shared/errors';
 import { AlertRuleActions } from '../AlertRules';
+import { DryRun } from './DryRun';
 import { ErrorSummary } from './ErrorSummary';
 import { QueryOptions } from './QueryOptions';
 import { SignalList } from './SignalList';
@@ -19,7 +20,7 @@ type Props = QueryEditorProps<DataSource, AnomalyQuery, AnomalyDataSourceOptions
 /** Top-level spec keys this editor has fields for (errors elsewhere show in the summary only). */
 const EDITABLE = ['id', 'entity', 'step', 'composite', 'signals'];
 
-export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) {
+export function QueryEditor({ query, onChange, onRunQuery, datasource, range }: Props) {
   const idPrefix = `anomalyscore-${useId().replace(/[^A-Za-z0-9_-]/g, '')}-${query.refId}`;
   const spec: ScoreSpecInput = query.spec ?? (DEFAULT_QUERY.spec as ScoreSpecInput);
   // Validate what the query itself says (its tiers and context, if any, are its own); the id may be
@@ -55,6 +56,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
       <SpecSettings spec={spec} idPrefix={idPrefix} errors={errors} onChange={updateSpec} onBlur={onRunQuery} />
       <SignalList spec={spec} idPrefix={idPrefix} errors={errors} onChange={updateSpec} onBlur={onRunQuery} />
       <ErrorSummary errors={errors.all} idPrefix={idPrefix} editable={EDITABLE} />
+      <DryRun query={query} datasource={datasource} range={range} idPrefix={idPrefix} />
     </Stack>
   );
 }
