@@ -317,3 +317,35 @@ function setPath(root: Record<string, unknown>, path: Array<string | number>, va
   }
   node[path[path.length - 1]] = value;
 }
+
+describe('composite.rarity: the entity target split across the rarity signals', () => {
+  const base = {
+    id: 'split',
+    signals: [
+      { id: 'a', kind: 'robust_z' as const },
+      { id: 'b', kind: 'ratio' as const },
+      { id: 'c', kind: 'level_shift' as const, params: { rarity: '2d' } },
+      { id: 'ramp', kind: 'seasonal' as const, params: { warn: 3 } },
+      { id: 'slo', kind: 'threshold' as const, params: { above: 1 } },
+    ],
+  };
+
+  it('gives each rarity signal without its own rarity target × n (n = 3 here); others are left alone', () => {
+    const s = withDefaults({ ...base, composite: { rarity: '10d' } });
+    expect(s.composite.rarity).toBe('10d');
+    expect(s.signals.map((x) => x.params.rarity)).toEqual(['30d', '30d', '2d', null, undefined]);
+    expect(withDefaults(base).signals[0].params.rarity).toBe('90d'); // default 30d × 3
+  });
+
+  it('is idempotent and refuses targets that are not durations in range', () => {
+    const once = withDefaults(base);
+    expect(withDefaults(once)).toEqual(once);
+    expect(validateSpec({ ...base, composite: { rarity: 'often' } }).errors[0]).toMatchObject({
+      path: 'composite.rarity',
+    });
+    expect(validateSpec({ ...base, composite: { rarity: '10m' } }).errors[0]).toEqual({
+      path: 'composite.rarity',
+      message: 'must be between 1h and 100y, got "10m"',
+    });
+  });
+});

@@ -17,8 +17,8 @@ import {
 } from 'yaml';
 
 import { SIGNAL_KINDS, TIERS, type CompositeMethod, type Direction, type SignalKind, type Tier } from './types';
-import { SIGNAL_REGISTRY, type SignalKindInfo } from './signals/registry';
-import { tryDurationToMs } from './util/duration';
+import { resolveSeverity, SIGNAL_REGISTRY, type SignalKindInfo } from './signals/registry';
+import { msToDuration, tryDurationToMs } from './util/duration';
 import {
   DEFAULT_CUTS,
   DEFAULT_PLAYBOOK,
@@ -113,7 +113,14 @@ export interface ScoreSpec {
   entity: string[];
   /** Evaluation step, e.g. '1m'. When absent, the engine infers it from the data. */
   step?: string;
-  composite: { method: CompositeMethod };
+  composite: {
+    method: CompositeMethod;
+    /**
+     * How rarely a healthy entity should reach review: every signal on the rarity severity without
+     * its own `rarity` gets this times the number of such signals (see withDefaults).
+     */
+    rarity: string;
+  };
   signals: SignalSpec[];
   tiers: TierSpec;
   context: ContextRule[];
@@ -136,7 +143,7 @@ export interface ScoreSpecInput {
   title?: string;
   entity?: string[];
   step?: string;
-  composite?: { method?: CompositeMethod };
+  composite?: { method?: CompositeMethod; rarity?: string };
   signals: SignalSpecInput[];
   tiers?: {
     cuts?: Partial<TierCuts>;
@@ -215,6 +222,29 @@ function withPlaybookDefaults(p: Partial<Record<Tier, PlaybookEntry>> | undefine
   return out;
 }
 
+/** A healthy entity reaches review about once per this long, by default. */
+export const DEFAULT_COMPOSITE_RARITY = '30d';
+
+/**
+ * The entity's rarity target split across its rarity signals (a Bonferroni split): with n signals
+ * on the rarity severity, each one left without its own `rarity` gets target × n, so that together
+ * they reach review (severity 0.5 with weight 1 and the default cuts) about once per target. A
+ * signal with its own `rarity` keeps it, and still counts in n.
+ */
+function splitRarity(signals: SignalSpec[], target: string | undefined): SignalSpec[] {
+  const rarityMs = parseDuration(target ?? DEFAULT_COMPOSITE_RARITY);
+  const onRarity = signals.filter((s) => resolveSeverity(s.kind, s.params).mode === 'rarity');
+  if (onRarity.length === 0 || !(rarityMs > 0)) {
+    return signals;
+  }
+  const each = msToDuration(rarityMs * onRarity.length);
+  return signals.map((s) =>
+    onRarity.includes(s) && (s.params.rarity === null || s.params.rarity === undefined)
+      ? { ...s, params: { ...s.params, rarity: each } }
+      : s
+  );
+}
+
 /** Fill in every default. Idempotent: withDefaults(withDefaults(x)) deep-equals withDefaults(x). */
 export function withDefaults(partial: ScoreSpecInput): ScoreSpec {
   const tiers = partial.tiers ?? {};
@@ -222,8 +252,11 @@ export function withDefaults(partial: ScoreSpecInput): ScoreSpec {
     id: partial.id,
     version: partial.version ?? 1,
     entity: [...(partial.entity ?? [])],
-    composite: { method: partial.composite?.method ?? 'evidence' },
-    signals: (partial.signals ?? []).map(withSignalDefaults),
+    composite: {
+      method: partial.composite?.method ?? 'evidence',
+      rarity: partial.composite?.rarity ?? DEFAULT_COMPOSITE_RARITY,
+    },
+    signals: splitRarity((partial.signals ?? []).map(withSignalDefaults), partial.composite?.rarity),
     tiers: {
       cuts: { ...DEFAULT_CUTS, ...(tiers.cuts ?? {}) },
       hysteresis: tiers.hysteresis ?? DEFAULT_HYSTERESIS,
@@ -503,9 +536,15 @@ function checkRoot(c: Checker, input: unknown): void {
     c.duration(root.step, 'step', false, true);
   }
   if (root.composite !== undefined) {
-    const comp = c.object(root.composite, 'composite', ['method']);
+    const comp = c.object(root.composite, 'composite', ['method', 'rarity']);
     if (comp) {
       c.oneOf(comp.method, 'composite.method', METHODS, true);
+      if (comp.rarity !== undefined) {
+        const ms = c.duration(comp.rarity, 'composite.rarity', false, true);
+        if (ms === ms && !(ms >= 3_600_000 && ms <= 100 * 31_536_000_000)) {
+          c.add('composite.rarity', `must be between 1h and 100y, got ${describe(comp.rarity)}`);
+        }
+      }
     }
   }
   checkSignals(c, root.signals);

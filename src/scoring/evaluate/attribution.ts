@@ -59,7 +59,7 @@ import { rampSeverity } from '../signals';
 import { SEVERITY_HALF_WIDTH_DECADES } from '../signals/rarity';
 import { resolveSeverity } from '../signals/registry';
 import { SIGNAL_KINDS, type SignalKind } from '../types';
-import { tryDurationToMs } from '../util/duration';
+import { msToDuration, tryDurationToMs } from '../util/duration';
 import { inverseSmoothstep } from '../util/smoothstep';
 
 /** Bucket of steps held at the tier by a context floor (or with no positive contribution). */
@@ -360,29 +360,8 @@ export function severityModeOf(signal: Pick<SignalInfo, 'kind' | 'params'>): Sev
 
 const isSet = (v: unknown) => v !== null && v !== undefined;
 
-const UNIT_MS: Array<[string, number]> = [
-  ['d', 86_400_000],
-  ['h', 3_600_000],
-  ['m', 60_000],
-  ['s', 1000],
-];
-
 /** ms -> the shortest exact `1d2h3m4s` form (whole seconds). */
-export function formatDurationMs(ms: number): string {
-  let rest = Math.round(ms / 1000) * 1000;
-  if (rest <= 0) {
-    return '0s';
-  }
-  let out = '';
-  for (const [unit, size] of UNIT_MS) {
-    const n = Math.floor(rest / size);
-    if (n > 0) {
-      out += `${n}${unit}`;
-      rest -= n * size;
-    }
-  }
-  return out;
-}
+export const formatDurationMs = msToDuration;
 
 /** A ramp value in the detector's units: numbers as they are, duration strings in seconds. */
 interface RampValue {

@@ -124,10 +124,14 @@ function severitySpecs(legacy: LegacyRamp, rampType: 'number' | 'duration' = 'nu
     },
     rarity: {
       type: 'duration',
-      default: DEFAULT_RARITY,
+      default: null,
+      nullable: true,
       minMs: HOUR_MS,
       maxMs: 100 * 365 * DAY_MS,
-      help: 'rarity: severity 0.5 when a value this extreme occurs about once per this long of the series\' history (larger: less sensitive)',
+      help:
+        'rarity: severity 0.5 when a value this extreme occurs about once per this long of the series\' history ' +
+        '(larger: less sensitive). Null: the spec\'s composite.rarity times the number of rarity signals (a detector ' +
+        `alone: ${DEFAULT_RARITY})`,
     },
     rarityWindow: {
       type: 'duration',
@@ -188,7 +192,7 @@ function severityConfig(
       blockMs: durationToMs(DEFAULT_BLOCK),
       stepMs,
       historyMs: toSeconds(p.rarityWindow) * 1000,
-      rarityMs: toSeconds(p.rarity) * 1000,
+      rarityMs: toSeconds(p.rarity ?? DEFAULT_RARITY) * 1000,
     },
   };
 }
@@ -679,7 +683,11 @@ export function resolveSeverity(kind: SignalKind, params: unknown): ResolvedSeve
   if (severityModeOf(p) === 'ramp') {
     return { mode: 'ramp', warn: toValue(p.warn ?? legacy.warn), max: toValue(p.max ?? legacy.max) };
   }
-  return { mode: 'rarity', rarityMs: safeSeconds(p.rarity) * 1000, rarityWindowMs: safeSeconds(p.rarityWindow) * 1000 };
+  return {
+    mode: 'rarity',
+    rarityMs: safeSeconds(p.rarity ?? DEFAULT_RARITY) * 1000,
+    rarityWindowMs: safeSeconds(p.rarityWindow) * 1000,
+  };
 }
 
 /** Alias of SIGNAL_KIND_INFO under the name spec.ts imports. */

@@ -71,3 +71,21 @@ export function durationToPoints(duration: string, stepMs: number, min = 1): num
   }
   return Math.max(min, Math.round(durationToMs(duration) / stepMs));
 }
+
+/** ms -> the shortest exact `1d2h3m4s` form, in whole seconds (days are the largest unit). */
+export function msToDuration(ms: number): string {
+  let rest = Math.round(ms / 1000) * 1000;
+  if (!(rest > 0)) {
+    return '0s';
+  }
+  let out = '';
+  for (const unit of ['d', 'h', 'm', 's']) {
+    const size = UNIT_MS[unit];
+    const n = Math.floor(rest / size);
+    if (n > 0) {
+      out += `${n}${unit}`;
+      rest -= n * size;
+    }
+  }
+  return out;
+}
