@@ -1,5 +1,5 @@
 /** @jest-environment node */
-import { durationToMs, durationToPoints, isDuration, tryDurationToMs } from './duration';
+import { durationToMs, durationToPoints, isDuration, msToDuration, tryDurationToMs } from './duration';
 
 describe('durationToMs', () => {
   it.each([
@@ -44,5 +44,15 @@ describe('durationToPoints', () => {
   it('needs a positive step', () => {
     expect(() => durationToPoints('1h', 0)).toThrow(/step/);
     expect(() => durationToPoints('1h', NaN)).toThrow(/step/);
+  });
+});
+
+describe('msToDuration', () => {
+  it('writes the shortest exact form in days, hours, minutes and seconds', () => {
+    expect(msToDuration(90 * 86_400_000)).toBe('90d');
+    expect(msToDuration(86_400_000 + 2 * 3_600_000 + 3 * 60_000 + 4000)).toBe('1d2h3m4s');
+    expect(msToDuration(0)).toBe('0s');
+    expect(msToDuration(NaN)).toBe('0s');
+    expect(durationToMs(msToDuration(123_456_000))).toBe(123_456_000);
   });
 });
