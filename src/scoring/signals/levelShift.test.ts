@@ -1,7 +1,7 @@
 /** @jest-environment node */
 import { POINT_OK, POINT_WARMING_UP } from '../types';
 import { runDetector } from './registry';
-import { gaussian, invariantViolation, STEP_MS, valueInput } from './testHelpers';
+import { countWhere, gaussian, invariantViolation, STEP_MS, valueInput } from './testHelpers';
 
 const opts = { stepMs: STEP_MS };
 const run = (values: number[], params: object = {}, direction?: 'up' | 'down' | 'both') =>
@@ -73,5 +73,44 @@ describe('level_shift', () => {
     expect(run(down, {}, 'down').statistic[8]).toBeLessThan(0);
     expect(run(down, {}, 'up').statistic[8]).toBe(0);
     expect(run(down, {}, 'both').statistic[8]).toBe(run(down, {}, 'down').statistic[8]);
+  });
+});
+
+describe('level_shift on the rarity severity: autocorrelated noise', () => {
+  const n = 12 * 1440;
+  const ar1 = (phi: number, seed: number) => {
+    const g = gaussian(n, seed);
+    const v = new Float64Array(n);
+    let x = 0;
+    for (let i = 0; i < n; i++) {
+      x = phi * x + g[i];
+      v[i] = 100 + x;
+    }
+    return v;
+  };
+  const maxAbs = (a: Float64Array, from: number) => {
+    let m = 0;
+    for (let i = from; i < a.length; i++) {
+      const v = Math.abs(a[i]);
+      m = v > m ? v : m;
+    }
+    return m;
+  };
+
+  it('does not pin the CUSUM at its cap on an AR(1) wander (the ramp’s legacy CUSUM does)', () => {
+    const v = ar1(0.95, 7);
+    const rarity = runDetector('level_shift', {}, opts, valueInput(v));
+    const ramp = runDetector('level_shift', { severity: 'ramp' }, opts, valueInput(v));
+    expect(maxAbs(ramp.statistic, 1440)).toBe(15); // the legacy cap, reached by healthy noise
+    expect(maxAbs(rarity.statistic, 1440)).toBeLessThan(5);
+    expect(countWhere(rarity.severity, (s) => s >= 0.5)).toBe(0);
+  });
+
+  it('keeps white noise as it was, and still finds a shift there', () => {
+    const v = Float64Array.from(gaussian(n, 3), (g, i) => 100 + g + (i >= 11 * 1440 ? 2 : 0));
+    const r = runDetector('level_shift', {}, opts, valueInput(v));
+    const first = Array.from(r.severity).findIndex((s, i) => i >= 11 * 1440 && s >= 0.5);
+    expect(first - 11 * 1440).toBeGreaterThanOrEqual(0);
+    expect(first - 11 * 1440).toBeLessThan(30);
   });
 });

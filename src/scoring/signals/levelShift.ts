@@ -14,6 +14,19 @@
  *               autocorrelated series (means of overlapping windows …) accumulate far faster than
  *               that, which is exactly what the history corrects.
  *
+ * Autocorrelation (rarity only; a ramp keeps the legacy CUSUM): a CUSUM assumes independent
+ * increments. On an autocorrelated series (a mean over overlapping windows, an AR(1) wander, a
+ * daily cycle the rolling median does not remove) the sum of z grows like an independent sum of
+ * (1 + ρ)/(1 − ρ) times the variance, so healthy noise alone pins S at its cap and nothing is
+ * rarer than the cap. So the increments are z/f, f = sqrt((1 + ρ)/(1 − ρ)) (the long-run standard
+ * deviation of an AR(1) with lag-1 autocorrelation ρ). ρ comes from the first differences, whose
+ * variance is 2σ²(1 − ρ) for an AR(1) of marginal spread σ:
+ *   σ_Δ = sqrt(π/2)·mean|x_t − x_{t−1}|  over consecutive valid pairs of the trailing window
+ *   ρ = clamp(1 − σ_Δ² / (2·scale²), 0, 0.99)          (0 until 30 pairs)
+ * A level shift is one large difference among a window of them, so it barely moves mean|Δx|, while
+ * an estimate from the autocorrelation of z itself would call the shift "perfectly correlated noise"
+ * and cancel its own evidence. White noise gives σ_Δ² ≈ 2σ², ρ ≈ 0, f ≈ 1.
+ *
  * Reset rules (documented because they shape what users see):
  * - the max(0, ·) floor is the classic CUSUM reset: in-control data drains S at k per point;
  * - S is capped at `cap` (default: `max` for a ramp, 30 for rarity), so once the rolling baseline
@@ -34,6 +47,7 @@ import {
   setBand,
   setOk,
   setWarming,
+  TwoWindowSums,
 } from './common';
 import { SeverityScale, type SeverityScaleConfig } from './severityScale';
 
@@ -51,8 +65,16 @@ export interface LevelShiftConfig extends ScaleFloor {
   cap: number;
   /** Winsorisation of z before accumulating. */
   clip: number;
+  /** Scale the increments by the long-run deviation of autocorrelated z (see the file comment). */
+  correctAutocorrelation: boolean;
   direction: Direction;
 }
+
+/** Pairs needed before the autocorrelation is estimated. */
+const MIN_PAIRS = 30;
+const MAX_RHO = 0.99;
+/** sqrt(π/2): mean |N(0, σ²)| · sqrt(π/2) = σ. */
+const SQRT_HALF_PI = Math.sqrt(Math.PI / 2);
 
 export class LevelShiftDetector implements Detector {
   readonly kind = 'level_shift' as const;
@@ -62,9 +84,14 @@ export class LevelShiftDetector implements Detector {
   private readonly scale: SeverityScale;
   /** decades of the ideal model per unit of S: 2k·log10(e). */
   private readonly idealSlope: number;
+  /** Sum of |x_t − x_{t−1}| over the consecutive valid pairs of the trailing window. */
+  private readonly diffs: TwoWindowSums | null;
+  private readonly diff = new Float64Array(1);
+  private prevX = NaN;
 
   constructor(private readonly cfg: LevelShiftConfig) {
     this.win = new RollingWindow(cfg.window);
+    this.diffs = cfg.correctAutocorrelation ? new TwoWindowSums(1, cfg.window, 1) : null;
     this.scale = new SeverityScale(cfg.severity);
     this.idealSlope = cfg.k > 0 ? 2 * cfg.k * Math.LOG10E : 0;
   }
@@ -89,8 +116,9 @@ export class LevelShiftDetector implements Detector {
         if (isFiniteNumber(x)) {
           let z = (x - med) / spread;
           z = z !== z ? 0 : z > clip ? clip : z < -clip ? -clip : z;
-          this.up = Math.min(cap, Math.max(0, this.up + z - k));
-          this.down = Math.min(cap, Math.max(0, this.down - z - k));
+          const step = this.diffs ? z / this.inflation(spread) : z;
+          this.up = Math.min(cap, Math.max(0, this.up + step - k));
+          this.down = Math.min(cap, Math.max(0, this.down - step - k));
           const d = this.magnitude(direction);
           // No ideal bound when k = 0 (the walk has no drift back to 0).
           const ideal = !rarity ? 0 : idealSlope > 0 ? idealSlope * d - (direction === 'both' ? LOG10_2 : 0) : Infinity;
@@ -106,9 +134,39 @@ export class LevelShiftDetector implements Detector {
       } else if (isFiniteNumber(x)) {
         setWarming(res, i);
       }
+      this.pushDiff(x);
       win.push(x);
     }
     return res;
+  }
+
+  /** f = sqrt((1 + ρ)/(1 − ρ)) from the differences so far (the current point not included). */
+  private inflation(spread: number): number {
+    const diffs = this.diffs!;
+    if (diffs.currentValid < MIN_PAIRS || !(spread > 0)) {
+      return 1;
+    }
+    const sigmaDiff = SQRT_HALF_PI * (diffs.current[0] / diffs.currentValid);
+    let rho = 1 - (sigmaDiff * sigmaDiff) / (2 * spread * spread);
+    rho = rho > MAX_RHO ? MAX_RHO : rho > 0 ? rho : 0;
+    return Math.sqrt((1 + rho) / (1 - rho));
+  }
+
+  /** |x_t − x_{t−1}| enters the trailing sums when both points are valid. */
+  private pushDiff(x: number): void {
+    const diffs = this.diffs;
+    if (!diffs) {
+      return;
+    }
+    const valid = isFiniteNumber(x);
+    const prev = this.prevX;
+    if (valid && prev === prev) {
+      this.diff[0] = Math.abs(x - prev);
+      diffs.push(this.diff);
+    } else {
+      diffs.push(null);
+    }
+    this.prevX = valid ? x : NaN;
   }
 
   /** S in the direction that counts (the larger side for 'both'). */

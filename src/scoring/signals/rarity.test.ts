@@ -198,8 +198,24 @@ describe('RarityCalibrator', () => {
     expect(cal.tail!.anchor).toBe(before.anchor);
     expect(cal.tail!.sigma).toBe(before.sigma);
     // Past a day it is learnt as the new normal and fades.
+
     const longer = feed(cal, new Float64Array(288 * 3).fill(50));
     expect(longer[longer.length - 1]).toBe(0);
+  });
+
+  it('an alarm episode enters the history when it ends: the next one like it is less rare', () => {
+    const cal = calibrator('30d');
+    const rand = mulberry32(6);
+    const healthy = () => Float64Array.from({ length: 288 }, () => -Math.log(1 - rand()));
+    for (let d = 0; d < 7; d++) {
+      feed(cal, healthy());
+    }
+    const first = feed(cal, new Float64Array(24).fill(14));
+    const before = cal.tail!;
+    feed(cal, healthy());
+    expect(cal.tail!.sigma).toBeGreaterThan(before.sigma); // learnt once it was over
+    const second = feed(cal, new Float64Array(24).fill(14));
+    expect(second[0]).toBeLessThan(first[0]);
   });
 
   it('an isolated extreme is learnt: a value that keeps recurring stops being an alarm', () => {

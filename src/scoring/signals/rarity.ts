@@ -5,9 +5,8 @@
  *
  * History. Time is cut into blocks of `blockMs` (5 min; one point per block when the step is
  * longer). The history is the maxima of the directed statistic x in the last `historyBlocks`
- * blocks (default 7 days). Sustained alarms stay out of it (as in SPOT, Siffer et al. 2017), so the
- * tier holds while a condition lasts, for up to a day; isolated extremes go in (see
- * RarityCalibrator for the rule and why).
+ * blocks (default 7 days). An alarm episode enters only once it is over (or after a day), so the
+ * fit does not move under a condition while it lasts (see RarityCalibrator for the rule and why).
  *
  * Tail (decades of rarity). L(x) = −log10 P(a block's maximum exceeds x), estimated by peaks over
  * a threshold (Pickands 1975; Balkema & de Haan 1974; as in SPOT): the threshold u is the history's
@@ -48,6 +47,11 @@ export const TAIL_FRACTION = 0.05;
 export const XI_MAX = 0.9;
 /** Fewer exceedances than this: ξ = 0 (the shape needs more data than the scale). */
 export const MIN_EXCEEDANCES_FOR_SHAPE = 10;
+/**
+ * The predictive tail mixes the fitted shape with a heavier one, ξ + SHAPE_MARGIN/√N, at the same
+ * mean excess (see tailDecades).
+ */
+export const SHAPE_MARGIN = 0;
 /** At most this many decades beyond log10(history size) can be claimed. */
 export const EXTRAPOLATION_DECADES = 3;
 /** Blocks of history needed before the signal judges. */
@@ -90,6 +94,9 @@ export interface TailFit {
   xi: number;
   /** GPD scale of the excess over the anchor; NaN when nothing exceeds it (a flat top). */
   sigma: number;
+  /** The heavier alternative of the predictive mixture (see tailDecades): ξ + margin, same mean. */
+  xiAlt: number;
+  sigmaAlt: number;
   /** Largest claim, log10(n) + EXTRAPOLATION_DECADES. */
   cap: number;
 }
@@ -125,7 +132,7 @@ export function fitTail(values: AscendingValues): TailFit {
   }
   const count = n - lo;
   if (count === 0) {
-    return { n, exceedances: 0, anchor: u, anchorDecades: Math.log10(n), xi: 0, sigma: NaN, cap };
+    return { n, exceedances: 0, anchor: u, anchorDecades: Math.log10(n), xi: 0, sigma: NaN, xiAlt: 0, sigmaAlt: NaN, cap };
   }
   let a0 = 0;
   let a1 = 0;
@@ -143,7 +150,9 @@ export function fitTail(values: AscendingValues): TailFit {
     xi = xi > XI_MAX ? XI_MAX : xi > 0 ? xi : 0;
   }
   const sigma = a0 * (1 - xi);
-  return { n, exceedances: count, anchor: u, anchorDecades: Math.log10(n / count), xi, sigma, cap };
+  const xiAlt = Math.min(XI_MAX, xi + SHAPE_MARGIN / Math.sqrt(count));
+  const sigmaAlt = a0 * (1 - xiAlt);
+  return { n, exceedances: count, anchor: u, anchorDecades: Math.log10(n / count), xi, sigma, xiAlt, sigmaAlt, cap };
 }
 
 /** Decades of rarity of x under a fitted tail (0 at or below the anchor), at most the cap. */
@@ -154,9 +163,18 @@ export function tailDecades(fit: TailFit, x: number): number {
   if (!(fit.sigma > 0)) {
     return fit.cap; // above a flat top: unprecedented
   }
-  const y = (x - fit.anchor) / fit.sigma;
-  const d = fit.anchorDecades + (fit.xi > 0 ? Math.log10(1 + fit.xi * y) / fit.xi : y / LN10);
+  const d1 = gpdDecades(x - fit.anchor, fit.xi, fit.sigma);
+  const d2 = fit.xiAlt === fit.xi ? d1 : gpdDecades(x - fit.anchor, fit.xiAlt, fit.sigmaAlt);
+  // Predictive mixture: −log10 of the mean of the two tail probabilities, relative to the anchor.
+  const lo = d1 < d2 ? d1 : d2;
+  const d = fit.anchorDecades + lo - Math.log10((1 + Math.pow(10, lo - (d1 < d2 ? d2 : d1))) / 2);
   return d < fit.cap ? d : fit.cap;
+}
+
+/** −log10 P(Y > y) for a GPD excess Y with shape ξ >= 0 and scale σ. */
+function gpdDecades(y: number, xi: number, sigma: number): number {
+  const r = y / sigma;
+  return xi > 0 ? Math.log10(1 + xi * r) / xi : r / LN10;
 }
 
 /** The statistic at which the fitted tail reaches `decades` (inverse of tailDecades). */
@@ -172,7 +190,25 @@ export function tailQuantile(fit: TailFit, decades: number): number {
   }
   const e = decades - fit.anchorDecades;
   const y = fit.xi > 0 ? (Math.pow(10, e * fit.xi) - 1) / fit.xi : e * LN10;
-  return fit.anchor + fit.sigma * y;
+  const plain = fit.anchor + fit.sigma * y;
+  if (fit.xiAlt === fit.xi) {
+    return plain;
+  }
+  // The mixture is heavier than the plain fit, so its quantile lies above `plain`: bisect.
+  let lo = plain;
+  let hi = plain;
+  for (let k = 0; k < 200 && tailDecades(fit, hi) < decades; k++) {
+    hi = fit.anchor + 2 * (hi - fit.anchor);
+  }
+  for (let k = 0; k < 60; k++) {
+    const mid = (lo + hi) / 2;
+    if (tailDecades(fit, mid) < decades) {
+      lo = mid;
+    } else {
+      hi = mid;
+    }
+  }
+  return hi;
 }
 
 /** Severity of a rarity in decades, for a target at `halfDecades`. */
@@ -195,13 +231,14 @@ export function severityDecades(s: number, halfDecades: number): number {
  *
  * What enters the history (each block's maximum over all its points):
  * - a block without an alarm (no point at severity >= 0.5) enters as it closes;
- * - an alarm block is held back until the next block closes: if that one is an alarm too, the
- *   condition is sustained and neither enters (SPOT's rule, so the tier holds while the condition
- *   lasts); if not, the isolated alarm enters after all. Isolated extremes are part of a series'
- *   noise (heavy tails, a quantised value reached now and then); keeping them out would make every
- *   later occurrence an alarm forever.
- * - after NEW_NORMAL_BLOCKS (one day) of one sustained alarm, its blocks enter again: a condition
- *   that lasts a day becomes the new normal and fades as the history learns it.
+ * - the blocks of an alarm episode (consecutive alarm blocks) are held back while it lasts, so the
+ *   fit does not move under a condition that is going on and the tier holds (SPOT keeps alarms out
+ *   of its history for the same reason, Siffer et al. 2017); when the episode ends they all enter.
+ *   Keeping them out for good would make every later occurrence of a healthy excursion (a late
+ *   batch job's lag, a quantised value reached now and then, a slow wander of a divergence) an alarm
+ *   forever; letting them in afterwards means the history knows it happens;
+ * - an episode that lasts NEW_NORMAL_MS (a day) is the new normal: its blocks enter from then on,
+ *   and it fades as the history learns it.
  */
 export class RarityCalibrator {
   /** Severity 0.5 at this many decades (log10 of the target in blocks). */
@@ -217,8 +254,8 @@ export class RarityCalibrator {
   /** The current block: its maximum and whether any of its points was an alarm. */
   private blockMax = -Infinity;
   private blockAlarm = false;
-  /** An alarm block waiting for the next block to tell whether the alarm is sustained. */
-  private held = NaN;
+  /** The block maxima of the alarm episode going on, held back until it ends. */
+  private readonly held: number[] = [];
   /** Consecutive alarm blocks so far. */
   private alarmRun = 0;
   private readonly newNormalBlocks: number;
@@ -318,23 +355,25 @@ export class RarityCalibrator {
       return; // no judged point in the block: nothing to learn, and the run is not broken
     }
     if (!alarm) {
-      if (this.held === this.held) {
-        this.learn(this.held); // an isolated alarm: part of the noise after all
-      }
-      this.held = NaN;
+      this.releaseHeld(); // the episode is over: the history learns that it happened
       this.alarmRun = 0;
       this.learn(x);
     } else {
       this.alarmRun++;
-      if (this.alarmRun === 1) {
-        this.held = x;
+      if (this.alarmRun > this.newNormalBlocks) {
+        this.releaseHeld(); // a day of it: the new normal
+        this.learn(x);
       } else {
-        this.held = NaN; // sustained: the first block stays out too
-        if (this.alarmRun > this.newNormalBlocks) {
-          this.learn(x);
-        }
+        this.held.push(x);
       }
     }
+  }
+
+  private releaseHeld(): void {
+    for (const h of this.held) {
+      this.learn(h);
+    }
+    this.held.length = 0;
   }
 
   /** A block maximum enters the history; the tail is refitted. */

@@ -50,7 +50,7 @@ describe('registry', () => {
       {
         path: 'signals[2].params.windw',
         message:
-          'unknown parameter (known: window, warmup, severity, rarity, rarityWindow, warn, max, minScaleRel, minScale)',
+          'unknown parameter (known: window, warmup, severity, rarity, rarityWindow, hold, warn, max, minScaleRel, minScale)',
       },
     ]);
     expect(validateSignalParams('robust_z', { warn: 'high' }, PATH)[0]).toEqual({

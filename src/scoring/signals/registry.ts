@@ -140,10 +140,20 @@ function severitySpecs(legacy: LegacyRamp, rampType: 'number' | 'duration' = 'nu
       maxMs: 90 * DAY_MS,
       help: 'rarity: how much of the series\' recent history the rarity is judged against',
     },
+    hold: {
+      type: 'duration',
+      default: null,
+      nullable: true,
+      maxMs: DAY_MS,
+      help: `severity holds its highest value for this long, so a condition that flickers raises one alert, not many (null: ${DEFAULT_RARITY_HOLD} for rarity, none for a ramp)`,
+    },
     warn: rampParam('warn', 'starts to rise'),
     max: rampParam('max', 'reaches 1'),
   } as const;
 }
+
+/** The default severity hold of a rarity signal (a ramp keeps its legacy behaviour: none). */
+const DEFAULT_RARITY_HOLD = '10m';
 
 const Z_LEGACY: LegacyRamp = { warn: 3, max: 7, measure: '|z|' };
 const LEVEL_LEGACY: LegacyRamp = { warn: 5, max: 15, measure: 'CUSUM value' };
@@ -181,6 +191,7 @@ function severityConfig(
       mode: 'ramp',
       warn: toValue(p.warn ?? legacy.warn),
       max: toValue(p.max ?? legacy.max),
+      holdMs: p.hold === null || p.hold === undefined ? 0 : toSeconds(p.hold) * 1000,
     };
   }
   if (stepMs === undefined) {
@@ -194,6 +205,7 @@ function severityConfig(
       historyMs: toSeconds(p.rarityWindow) * 1000,
       rarityMs: toSeconds(p.rarity ?? DEFAULT_RARITY) * 1000,
     },
+    holdMs: toSeconds(p.hold ?? DEFAULT_RARITY_HOLD) * 1000,
   };
 }
 
@@ -377,6 +389,7 @@ const DEFINITIONS: Record<SignalKind, KindDefinition> = {
         severity,
         cap: p.cap === null ? rampCap : toNumber(p.cap),
         clip: toNumber(p.clip),
+        correctAutocorrelation: severity.mode === 'rarity',
         minScaleRel: toNumber(p.minScaleRel),
         minScale: toNumber(p.minScale),
         direction,
@@ -667,8 +680,8 @@ const LEGACY_RAMPS: Partial<Record<SignalKind, (p: Record<string, ParamValue>) =
  * for kinds without a severity mode (threshold).
  */
 export type ResolvedSeverity =
-  | { mode: 'ramp'; warn: number; max: number }
-  | { mode: 'rarity'; rarityMs: number; rarityWindowMs: number }
+  | { mode: 'ramp'; warn: number; max: number; holdMs: number }
+  | { mode: 'rarity'; rarityMs: number; rarityWindowMs: number; holdMs: number }
   | { mode: 'absolute' };
 
 export function resolveSeverity(kind: SignalKind, params: unknown): ResolvedSeverity {
@@ -681,12 +694,18 @@ export function resolveSeverity(kind: SignalKind, params: unknown): ResolvedSeve
   const legacy = legacyOf(p);
   const toValue = kind === 'staleness' ? safeSeconds : toNumber;
   if (severityModeOf(p) === 'ramp') {
-    return { mode: 'ramp', warn: toValue(p.warn ?? legacy.warn), max: toValue(p.max ?? legacy.max) };
+    return {
+      mode: 'ramp',
+      warn: toValue(p.warn ?? legacy.warn),
+      max: toValue(p.max ?? legacy.max),
+      holdMs: p.hold === null || p.hold === undefined ? 0 : safeSeconds(p.hold) * 1000,
+    };
   }
   return {
     mode: 'rarity',
     rarityMs: safeSeconds(p.rarity ?? DEFAULT_RARITY) * 1000,
     rarityWindowMs: safeSeconds(p.rarityWindow) * 1000,
+    holdMs: safeSeconds(p.hold ?? DEFAULT_RARITY_HOLD) * 1000,
   };
 }
 

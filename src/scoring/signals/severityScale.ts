@@ -8,6 +8,13 @@
  *
  * `x` is the directed statistic (larger = more anomalous); `idealDecades` is the kind's −log10 tail
  * probability of x under ideal noise, per point (Infinity when the kind has no ideal model).
+ *
+ * Hold: the severity reported at t is the highest raw severity in (t − hold, t] (a rolling maximum
+ * over time, 0 = off), so a condition whose statistic flickers around the alarm level — a 5-minute
+ * error ratio whose counts wobble, a quantile that steps between bucket edges — raises one alert
+ * instead of a dozen. The score still rises at the first alarm point; it only falls `hold` later.
+ * PromQL has it exactly: max_over_time(severity[hold]). The history (rarity.ts) sees the raw
+ * severity.
  */
 import { rampSeverity } from './common';
 import { RarityCalibrator, type RarityConfig } from './rarity';
@@ -16,9 +23,13 @@ import { normalQuantileUpper, normalTailDecades, twoSidedNormalTailDecades } fro
 export type SeverityMode = 'rarity' | 'ramp';
 export const SEVERITY_MODES: readonly SeverityMode[] = ['rarity', 'ramp'];
 
-export type SeverityScaleConfig =
+export type SeverityScaleConfig = (
   | { mode: 'ramp'; warn: number; max: number }
-  | { mode: 'rarity'; rarity: RarityConfig };
+  | { mode: 'rarity'; rarity: RarityConfig }
+) & {
+  /** Rolling-maximum hold of the severity, in ms (0 or absent: none). */
+  holdMs?: number;
+};
 
 export class SeverityScale {
   readonly mode: SeverityMode;
@@ -26,9 +37,15 @@ export class SeverityScale {
   private readonly max: number;
   /** The calibrator in rarity mode. */
   readonly calibrator: RarityCalibrator | null;
+  private readonly holdMs: number;
+  /** Monotone deque of (time, severity) for the rolling maximum: severities strictly decreasing. */
+  private readonly holdT: number[] = [];
+  private readonly holdS: number[] = [];
+  private holdHead = 0;
 
   constructor(cfg: SeverityScaleConfig) {
     this.mode = cfg.mode;
+    this.holdMs = cfg.holdMs && cfg.holdMs > 0 ? cfg.holdMs : 0;
     if (cfg.mode === 'ramp') {
       this.warn = cfg.warn;
       this.max = cfg.max;
@@ -46,13 +63,35 @@ export class SeverityScale {
    */
   judge(t: number, x: number, idealDecades: number): number {
     const cal = this.calibrator;
+    let s: number;
     if (!cal) {
-      return rampSeverity(x, this.warn, this.max);
+      s = rampSeverity(x, this.warn, this.max);
+    } else {
+      cal.advance(t);
+      s = cal.severity(cal.decades(x, idealDecades));
+      cal.observe(x, s === s ? s : 0);
     }
-    cal.advance(t);
-    const s = cal.severity(cal.decades(x, idealDecades));
-    cal.observe(x, s === s ? s : 0);
-    return s;
+    return this.holdMs > 0 && s === s ? this.held(t, s) : s;
+  }
+
+  /** The rolling maximum of the severities judged in (t − hold, t], s included. */
+  private held(t: number, s: number): number {
+    const { holdT, holdS } = this;
+    while (holdT.length > this.holdHead && holdS[holdS.length - 1] <= s) {
+      holdT.pop();
+      holdS.pop();
+    }
+    holdT.push(t);
+    holdS.push(s);
+    while (holdT[this.holdHead] <= t - this.holdMs) {
+      this.holdHead++;
+    }
+    if (this.holdHead > 1024 && this.holdHead * 2 > holdT.length) {
+      holdT.splice(0, this.holdHead);
+      holdS.splice(0, this.holdHead);
+      this.holdHead = 0;
+    }
+    return holdS[this.holdHead];
   }
 
   /**
