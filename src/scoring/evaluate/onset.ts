@@ -1,11 +1,15 @@
 /**
  * Causal building blocks of the NAB run around the engine's robust_z detector: the derived inputs
- * (diff, lagByTime + subtract, trailingMean) and the alert-onset transform (fadingRecordMargin,
- * maxOf, suppressAfter). Small pure functions over Float64Array; every output at row i depends only
- * on rows <= i, so a live stream scores exactly like a backtest. NaN in = "no information" (never
- * treated as 0).
+ * (diff, lagByTime + subtract, trailingMean) and the alert-onset step (suppressAfter). Small pure
+ * functions over Float64Array; every output at row i depends only on rows <= i, so a live stream
+ * scores exactly like a backtest. NaN in = "no information" (never treated as 0).
+ *
+ * suppressAfter, threshold-free: after a row whose output is v, the next R rows output 0 unless
+ * they exceed v (which fires and starts a new silence). For every alert threshold θ this is close
+ * to "fire on the first row at or above θ, then stay quiet for R rows": a row silenced at θ has a
+ * value <= the alert's, so it would have been silenced by the hard rule too; the difference is an
+ * escalation above the alert, which fires here (it may be the first row at or above a higher θ).
  */
-
 /** First difference x[i] - x[i-1] (NaN at 0 or when either side is NaN). */
 export function diff(x: Float64Array, lag = 1): Float64Array {
   const out = new Float64Array(x.length).fill(NaN);
@@ -30,21 +34,6 @@ export function trailingMean(x: Float64Array, k: number): Float64Array {
       cnt--;
     }
     out[i] = cnt > 0 ? sum / cnt : NaN;
-  }
-  return out;
-}
-
-/** Element-wise max over arrays, ignoring NaN (NaN only when all are NaN). */
-export function maxOf(...xs: Float64Array[]): Float64Array {
-  const n = xs[0].length;
-  const out = new Float64Array(n).fill(NaN);
-  for (const x of xs) {
-    for (let i = 0; i < n; i++) {
-      const v = x[i];
-      if (!Number.isNaN(v) && !(v <= out[i])) {
-        out[i] = v;
-      }
-    }
   }
   return out;
 }
@@ -108,35 +97,6 @@ export function subtract(a: Float64Array, b: Float64Array): Float64Array {
   const out = new Float64Array(a.length);
   for (let i = 0; i < a.length; i++) {
     out[i] = a[i] - b[i];
-  }
-  return out;
-}
-
-/**
- * Margin over a fading record: m[i] = max over j < i of x[j] * 2^(-(i - j) / halfLife). A row scores
- * 1 - m / x when x beats that fading maximum, else 0. The onset of a new extreme scores high; a
- * condition that persists does not re-fire (it set the record itself); after a quiet spell of a few
- * half-lives an extreme as large as an old one fires again. O(1) per row and streaming-exact.
- */
-export function fadingRecordMargin(x: Float64Array, halfLife: number): Float64Array {
-  const n = x.length;
-  const out = new Float64Array(n);
-  const decay = Math.pow(2, -1 / halfLife);
-  let m = 0;
-  let seen = false;
-  for (let i = 0; i < n; i++) {
-    m *= decay;
-    const v = x[i];
-    if (!Number.isFinite(v)) {
-      continue;
-    }
-    if (seen && v > m) {
-      out[i] = m > 0 ? 1 - m / v : 1;
-    }
-    if (v > m) {
-      m = v;
-    }
-    seen = true;
   }
   return out;
 }

@@ -79,6 +79,15 @@ describe('tail fit: peaks over the 95 % threshold, GPD by probability-weighted m
     expect(allZero.cap).toBeCloseTo(Math.log10(1000) + 3, 12);
     const fit = fitTail(idealSample(100, (p) => p));
     expect(tailDecades(fit, 1e9)).toBe(fit.cap);
+    // A quantised statistic whose top is tied (lags in whole minutes: 5 % of blocks at 6 min, the
+    // rest at 5): the threshold drops to 5 min, so 7 min is one step beyond a known tail, not
+    // "unprecedented".
+    const quantised = fitTail(idealSample(2000, (p) => (p < 0.95 ? 300 : 360)));
+    expect(quantised.anchor).toBe(300);
+    expect(quantised.exceedances).toBe(100);
+    expect(tailDecades(quantised, 420)).toBeCloseTo(Math.log10(20) + 120 / (60 * LN10), 9);
+    // The allowed extrapolation is a parameter of the fit.
+    expect(fitTail(idealSample(100, (p) => p), 5).cap).toBeCloseTo(7, 12);
     expect(tailQuantile(fit, fit.cap)).toBe(Infinity);
   });
 });
@@ -225,5 +234,18 @@ describe('RarityCalibrator', () => {
     const s = feed(cal, xs);
     const late = Array.from(s.subarray(288 * 8)).filter((_, i) => (i + 288 * 8) % 50 === 49);
     expect(late.every((x) => x < 0.5)).toBe(true);
+  });
+});
+
+describe('the observed-frequency bound', () => {
+  it('never calls a value rarer than the share of history blocks that reached it', () => {
+    // History: 2016 blocks, 14 of them at 9 (a rare second component), the rest exponential.
+    const cal = calibrator('30d');
+    const rand = mulberry32(21);
+    const xs = Float64Array.from({ length: 2016 }, (_, i) => (i % 144 === 0 ? 9 : -Math.log(1 - rand())));
+    feed(cal, xs);
+    const bound = Math.log10(cal.blocks / 14);
+    expect(cal.decades(9, Infinity)).toBeLessThanOrEqual(bound + 1e-12);
+    expect(tailDecades(cal.tail!, 9)).toBeGreaterThan(bound); // the fit alone would say rarer
   });
 });

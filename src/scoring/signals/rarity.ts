@@ -22,8 +22,20 @@
  * tail fitted to a finite history would call anything just beyond its maximum infinitely rare: a
  * light tail (ξ < 0, e.g. Gaussian block maxima) extrapolates exponentially, which is conservative
  * (|z| = 5 on 5-point blocks of N(0, 1): about 4.6 decades against the exact 5.5). Ties are exact:
- * N counts only values strictly above u, so a statistic that is mostly 0 has u = 0 and a small N/n.
- * With no value above u (a flat top) anything higher is unprecedented: the cap.
+ * N counts only values strictly above u, so a statistic that is mostly 0 has u = 0 and a small N/n;
+ * when ties leave fewer than 10 values above u, u is lowered to the next distinct value, so a
+ * quantised statistic keeps a tail to fit. With nothing left below (a constant history) anything
+ * higher is unprecedented: the cap.
+ *
+ * Inside the range already seen the fit is also bounded by the observed frequency: a value that
+ * k of the n blocks reached or exceeded is at most log10(n/k) decades rare, however the fitted
+ * curve bends there (a mixture — a bulk and a rare second component — fits the bulk).
+ *
+ * Evidence caps the claim: L <= log10(n) + e for n blocks of history, e = three decades of
+ * extrapolation, or what severity 1 needs with a full history if that is more (L50 + 1.5 −
+ * log10(capacity): a target far rarer than the history is extrapolation by construction, and the
+ * ideal model must agree). Fewer than 12 blocks is "warming up".
+ *
  * Ideal model. Each kind also knows what its statistic would do under ideal noise (a z under
  * N(0, 1), a CUSUM's exponential stationary tail, a divergence's χ² noise …): L_ref. The rarity is
  * the less surprising of the two, L = min(L_emp, L_ref), so a degenerate history (a statistic that is
@@ -47,11 +59,7 @@ export const TAIL_FRACTION = 0.05;
 export const XI_MAX = 0.9;
 /** Fewer exceedances than this: ξ = 0 (the shape needs more data than the scale). */
 export const MIN_EXCEEDANCES_FOR_SHAPE = 10;
-/**
- * The predictive tail mixes the fitted shape with a heavier one, ξ + SHAPE_MARGIN/√N, at the same
- * mean excess (see tailDecades).
- */
-export const SHAPE_MARGIN = 0;
+
 /** At most this many decades beyond log10(history size) can be claimed. */
 export const EXTRAPOLATION_DECADES = 3;
 /** Blocks of history needed before the signal judges. */
@@ -94,10 +102,7 @@ export interface TailFit {
   xi: number;
   /** GPD scale of the excess over the anchor; NaN when nothing exceeds it (a flat top). */
   sigma: number;
-  /** The heavier alternative of the predictive mixture (see tailDecades): ξ + margin, same mean. */
-  xiAlt: number;
-  sigmaAlt: number;
-  /** Largest claim, log10(n) + EXTRAPOLATION_DECADES. */
+  /** Largest claim, log10(n) + the extrapolation allowed (see RarityCalibrator). */
   cap: number;
 }
 
@@ -121,18 +126,32 @@ export interface AscendingValues {
 }
 
 /** Fit the tail of ascending values (see the file comment); n >= 1. */
-export function fitTail(values: AscendingValues): TailFit {
+export function fitTail(
+  values: AscendingValues,
+  extrapolation = EXTRAPOLATION_DECADES,
+  tailFraction = TAIL_FRACTION
+): TailFit {
   const n = values.size;
-  const cap = Math.log10(Math.max(1, n)) + EXTRAPOLATION_DECADES;
-  const u = values.at(Math.floor((1 - TAIL_FRACTION) * (n - 1)));
-  // First index strictly above u (values are ascending; ties at u stay below).
-  let lo = Math.floor((1 - TAIL_FRACTION) * (n - 1)) + 1;
-  while (lo < n && !(values.at(lo) > u)) {
-    lo++;
+  const cap = Math.log10(Math.max(1, n)) + extrapolation;
+  // The threshold: the 95 % order statistic, lowered past ties until MIN_EXCEEDANCES_FOR_SHAPE blocks
+  // lie strictly above it (or nothing lower is left). A quantised statistic (lags in whole
+  // minutes, a quantile on bucket edges) then keeps a tail to fit instead of a flat top.
+  let k = Math.floor((1 - tailFraction) * (n - 1));
+  let u = values.at(k);
+  let lo = firstAbove(values, u, k + 1);
+  while (n - lo < MIN_EXCEEDANCES_FOR_SHAPE && k > 0) {
+    while (k > 0 && !(values.at(k) < u)) {
+      k--;
+    }
+    if (!(values.at(k) < u)) {
+      break;
+    }
+    u = values.at(k);
+    lo = firstAbove(values, u, k + 1);
   }
   const count = n - lo;
   if (count === 0) {
-    return { n, exceedances: 0, anchor: u, anchorDecades: Math.log10(n), xi: 0, sigma: NaN, xiAlt: 0, sigmaAlt: NaN, cap };
+    return { n, exceedances: 0, anchor: u, anchorDecades: Math.log10(n), xi: 0, sigma: NaN, cap };
   }
   let a0 = 0;
   let a1 = 0;
@@ -146,13 +165,21 @@ export function fitTail(values: AscendingValues): TailFit {
   let xi = 0;
   if (count >= MIN_EXCEEDANCES_FOR_SHAPE && a1 > 0) {
     const r = a0 / (2 * a1);
-    xi = r > 1 ? (r - 2) / (r - 1) : XI_MAX;
+    // r <= 1 only for degenerate (equal) exceedances, the lightest tail there is: ξ = 0.
+    xi = r > 1 ? (r - 2) / (r - 1) : 0;
     xi = xi > XI_MAX ? XI_MAX : xi > 0 ? xi : 0;
   }
   const sigma = a0 * (1 - xi);
-  const xiAlt = Math.min(XI_MAX, xi + SHAPE_MARGIN / Math.sqrt(count));
-  const sigmaAlt = a0 * (1 - xiAlt);
-  return { n, exceedances: count, anchor: u, anchorDecades: Math.log10(n / count), xi, sigma, xiAlt, sigmaAlt, cap };
+  return { n, exceedances: count, anchor: u, anchorDecades: Math.log10(n / count), xi, sigma, cap };
+}
+
+/** First index at or after `from` whose value is strictly above u (values ascending). */
+function firstAbove(values: AscendingValues, u: number, from: number): number {
+  let lo = from;
+  while (lo < values.size && !(values.at(lo) > u)) {
+    lo++;
+  }
+  return lo;
 }
 
 /** Decades of rarity of x under a fitted tail (0 at or below the anchor), at most the cap. */
@@ -163,11 +190,7 @@ export function tailDecades(fit: TailFit, x: number): number {
   if (!(fit.sigma > 0)) {
     return fit.cap; // above a flat top: unprecedented
   }
-  const d1 = gpdDecades(x - fit.anchor, fit.xi, fit.sigma);
-  const d2 = fit.xiAlt === fit.xi ? d1 : gpdDecades(x - fit.anchor, fit.xiAlt, fit.sigmaAlt);
-  // Predictive mixture: −log10 of the mean of the two tail probabilities, relative to the anchor.
-  const lo = d1 < d2 ? d1 : d2;
-  const d = fit.anchorDecades + lo - Math.log10((1 + Math.pow(10, lo - (d1 < d2 ? d2 : d1))) / 2);
+  const d = fit.anchorDecades + gpdDecades(x - fit.anchor, fit.xi, fit.sigma);
   return d < fit.cap ? d : fit.cap;
 }
 
@@ -190,25 +213,7 @@ export function tailQuantile(fit: TailFit, decades: number): number {
   }
   const e = decades - fit.anchorDecades;
   const y = fit.xi > 0 ? (Math.pow(10, e * fit.xi) - 1) / fit.xi : e * LN10;
-  const plain = fit.anchor + fit.sigma * y;
-  if (fit.xiAlt === fit.xi) {
-    return plain;
-  }
-  // The mixture is heavier than the plain fit, so its quantile lies above `plain`: bisect.
-  let lo = plain;
-  let hi = plain;
-  for (let k = 0; k < 200 && tailDecades(fit, hi) < decades; k++) {
-    hi = fit.anchor + 2 * (hi - fit.anchor);
-  }
-  for (let k = 0; k < 60; k++) {
-    const mid = (lo + hi) / 2;
-    if (tailDecades(fit, mid) < decades) {
-      lo = mid;
-    } else {
-      hi = mid;
-    }
-  }
-  return hi;
+  return fit.anchor + fit.sigma * y;
 }
 
 /** Severity of a rarity in decades, for a target at `halfDecades`. */
@@ -262,6 +267,7 @@ export class RarityCalibrator {
   private fit: TailFit | null = null;
   private onsetStat = NaN;
   private readonly excludeAt: number;
+  private readonly extrapolation: number;
 
   constructor(cfg: RarityConfig) {
     const effective = Math.max(cfg.blockMs, cfg.stepMs);
@@ -273,6 +279,12 @@ export class RarityCalibrator {
     this.perBlockDecades = Math.log10(Math.max(1, cfg.blockMs / cfg.stepMs));
     this.excludeAt = cfg.excludeAlarms === false ? Infinity : EXCLUDE_SEVERITY;
     this.newNormalBlocks = Math.max(1, Math.round(NEW_NORMAL_MS / effective));
+    // A full history may always claim what severity 1 needs (a target rarer than the history itself
+    // is extrapolation by construction; the ideal model must agree); a young one less.
+    this.extrapolation = Math.max(
+      EXTRAPOLATION_DECADES,
+      this.halfDecades + SEVERITY_HALF_WIDTH_DECADES - Math.log10(this.capacity)
+    );
   }
 
   /** Blocks of history so far. */
@@ -294,7 +306,13 @@ export class RarityCalibrator {
     if (!fit) {
       return NaN;
     }
-    const emp = tailDecades(fit, x);
+    let emp = tailDecades(fit, x);
+    // Inside the range the history has seen, never rarer than its observed frequency there.
+    const atOrAbove = this.history.size - this.history.lowerBound(x);
+    if (atOrAbove > 0) {
+      const observed = Math.log10(this.history.size / atOrAbove);
+      emp = observed < emp ? observed : emp;
+    }
     const refBlock = refDecades - this.perBlockDecades;
     const ref = refBlock > 0 ? refBlock : refBlock === refBlock ? 0 : Infinity;
     return emp < ref ? emp : ref;
@@ -387,7 +405,7 @@ export class RarityCalibrator {
       this.history.insert(x);
     }
     const n = this.history.size;
-    this.fit = n >= MIN_HISTORY_BLOCKS ? fitTail(this.history) : null;
+    this.fit = n >= MIN_HISTORY_BLOCKS ? fitTail(this.history, this.extrapolation) : null;
     this.onsetStat = this.fit ? tailQuantile(this.fit, this.onsetDecades) : NaN;
   }
 }

@@ -526,7 +526,7 @@ const DEFINITIONS: Record<SignalKind, KindDefinition> = {
         default: '5m',
         help: 'rarity: a lag shorter than this never counts, however unusual for the series',
       },
-      missingAfter: { type: 'duration', default: '10m', help: 'a series missing for longer than this counts as stale' },
+      missingAfter: { type: 'duration', default: '30m', help: 'a series missing for longer than this counts as stale' },
       warmup: { type: 'integer', default: 0, min: 0, help: 'points before judging' },
     },
     directions: [],
