@@ -11,7 +11,10 @@
  * Options: --step 1m (default: the spec's step, else 1m), --tier review (alert tier for the gates,
  * calibration, health and segments), --grace 30m, --history 0s, --base-url URL, --dashboard UID,
  * --segment LABEL, --health, --calibrate [--split 0.6 --objective recall_at_precision|nab
- * --target-precision 0.9], --details (every alert in the JSON). Times: epoch ms or ISO-8601.
+ * --target-precision 0.9 --recall-floor no-loss|R --allow-removing-signals --max-ttd-increase 30m],
+ * --details (every alert in the JSON). Times: epoch ms or ISO-8601.
+ * Calibration (calibrate.ts) tunes each signal's sensitivity, weights and cuts; by default it never
+ * loses recall (--recall-floor no-loss) and never removes a signal (--allow-removing-signals).
  *
  * Every tier of the report attributes its alert minutes to the signals that carried them (the
  * frames' `contrib:<id>` fields): false-alarm minutes outside every incident window, in-incident
@@ -25,7 +28,12 @@ import { parse as parseYaml } from 'yaml';
 
 import { attributedBacktest } from '../src/scoring/evaluate/attributionFixes';
 import { backtestToJson, backtestToMarkdown, tierFigures } from '../src/scoring/evaluate/backtest';
-import { calibrate, calibrationToMarkdown, type Objective, type ScoreFrameLike } from '../src/scoring/evaluate/calibrate';
+import {
+  calibrate,
+  calibrationToMarkdown,
+  type Objective,
+  type ScoreFrameLike,
+} from '../src/scoring/evaluate/calibrate';
 import { mergeGroundTruth, parseGroundTruth } from '../src/scoring/evaluate/groundTruth';
 import { scoreHealth, scoreHealthToMarkdown } from '../src/scoring/evaluate/scoreHealth';
 import { segmentCheck, segmentsToMarkdown } from '../src/scoring/evaluate/segments';
@@ -36,7 +44,8 @@ import { scoreRange } from '../demo/eval/backtest';
 const USAGE =
   'usage: npm run backtest -- --prometheus URL --spec FILE --incidents FILE --from T --to T [--json] [--loki-payload FILE] ' +
   '[--step 1m] [--tier review] [--grace 30m] [--history 0s] [--base-url URL] [--dashboard UID] [--segment LABEL] [--health] ' +
-  '[--calibrate [--split 0.6] [--objective recall_at_precision|nab] [--target-precision 0.9]] [--min-precision P] [--min-recall R] [--details]';
+  '[--calibrate [--split 0.6] [--objective recall_at_precision|nab] [--target-precision 0.9] [--recall-floor no-loss|R] ' +
+  '[--allow-removing-signals] [--max-ttd-increase 30m]] [--min-precision P] [--min-recall R] [--details]';
 
 function args(name: string): string[] {
   const out: string[] = [];
@@ -138,10 +147,23 @@ async function main() {
       arg('objective') === 'nab'
         ? { kind: 'nab' }
         : { kind: 'recall_at_precision', minPrecision: Number(arg('target-precision') ?? 0.9) };
+    const floorText = arg('recall-floor') ?? 'no-loss';
+    const recallFloor = floorText === 'no-loss' || floorText === 'no_loss' ? 'no_loss' : Number(floorText);
+    if (recallFloor !== 'no_loss' && !(recallFloor >= 0 && recallFloor <= 1)) {
+      fail(`--recall-floor must be no-loss or a number in [0, 1], got ${floorText}`);
+    }
+    const maxTtdText = arg('max-ttd-increase');
+    const maxTtdIncreaseMs = maxTtdText === undefined ? undefined : parseDuration(maxTtdText);
+    if (maxTtdIncreaseMs !== undefined && !(maxTtdIncreaseMs >= 0)) {
+      fail(`--max-ttd-increase must be a duration such as 30m, got ${maxTtdText}`);
+    }
     calibration = calibrate(scored.spec, scored.entities, truth, {
       objective,
       alertTier,
       split: Number(arg('split') ?? 0.6),
+      recallFloor,
+      allowRemovingSignals: flag('allow-removing-signals'),
+      ...(maxTtdIncreaseMs !== undefined ? { maxTtdIncreaseMs } : {}),
       backtest: btOptions,
     });
   }
@@ -157,8 +179,17 @@ async function main() {
           ? {
               calibration: {
                 statement: calibration.statement,
+                outcome: calibration.outcome,
                 improved: calibration.improved,
+                recall_floor: calibration.constraint.recallFloor,
                 changes: calibration.changes,
+                refused: calibration.refused
+                  ? {
+                      changes: calibration.refused.changes,
+                      reasons: calibration.refused.reasons,
+                      lost: calibration.refused.lost,
+                    }
+                  : null,
                 heldout: {
                   before: tierFigures(calibration.heldout.before),
                   after: tierFigures(calibration.heldout.after),

@@ -23,8 +23,12 @@ interface Summary {
   improved: boolean;
   objective: { kind: string; minPrecision: number };
   statement: string;
-  changes: Array<{ what: string; from: unknown; to: unknown }>;
+  changes: Array<{ what: string; from: unknown; to: unknown; estimate: boolean }>;
+  recall_floor: { option: string | number; heldout: number | null; met: boolean };
+  rescored: (Figures & { tier_agreement: number; recall_floor_met: boolean }) | null;
   rescore_agreement: number;
+  /** Improved on the held-out part and, rescored by the data source, still keeping the floor. */
+  applied: boolean;
 }
 
 /** The objective, recomputed here from the printed figures (recall at precision >= p, ties by TTD). */
@@ -79,7 +83,24 @@ describeProm('backtest:demo (seed 7): calibration reported on held-out data', ()
   });
 
   it('the default spec is imperfect on this seed (there is something to improve)', () => {
-    expect(summary.before.precision!).toBeLessThan(0.9);
+    // Held-out false alarms to remove (the demo spec itself is tuned elsewhere; this needs only some).
+    expect(summary.before.false_alarms!).toBeGreaterThan(0);
+  });
+
+  it('keeps recall (default floor: no recall loss, no signal removed), and the rescored proposal agrees', () => {
+    expect(summary.recall_floor.option).toBe('no_loss');
+    expect(summary.recall_floor.met).toBe(true);
+    expect(summary.after.recall!).toBeGreaterThanOrEqual(summary.before.recall!);
+    for (const c of summary.changes) {
+      expect(c.to).not.toBe('removed (weight 0)');
+      expect(stdout).toContain(`| ${c.what} | ${c.from} | ${c.to} | ${c.estimate ? 'estimate' : 'exact'} |`);
+    }
+    if (summary.changes.length) {
+      // The proposal scored again through the data source: the estimate's tiers and its recall hold.
+      expect(summary.rescored).not.toBeNull();
+      expect(summary.rescored!.tier_agreement).toBeGreaterThan(0.99);
+      expect(summary.rescored!.recall_floor_met).toBe(true);
+    }
   });
 
   it('improves the objective on the held-out part, or says truthfully that it could not', () => {
@@ -91,19 +112,19 @@ describeProm('backtest:demo (seed 7): calibration reported on held-out data', ()
       expect(summary.statement).toMatch(/^Improved on the held-out part/);
       expect(summary.changes.length).toBeGreaterThan(0);
     } else {
-      expect(summary.statement).toMatch(/^No improvement/);
+      expect(summary.statement).toMatch(/^(No improvement|No change (keeps|reaches))/);
     }
-    // What this seed gives today (the figures above are what matters; this records the expectation).
-    expect(summary.improved).toBe(true);
-    expect(summary.after.precision!).toBeGreaterThan(summary.before.precision!);
+    // Whatever it proposes keeps the held-out recall (the default floor). Whether it improves depends
+    // on the demo spec and data of the day, which other work tunes: the check above is the contract.
     expect(summary.after.recall!).toBeGreaterThanOrEqual(summary.before.recall!);
   });
 
   it('writes the versions file: v1 the demo spec, v2 the applied proposal with who/when/why', () => {
     const versions = JSON.parse(fs.readFileSync(path.join(out, 'versions.json'), 'utf8'));
     expect(versions.specId).toBe('demo-model-health');
-    expect(versions.versions.map((v: { version: number }) => v.version)).toEqual(summary.improved ? [1, 2] : [1]);
-    if (summary.improved) {
+    expect(summary.applied).toBe(summary.improved && (summary.rescored?.recall_floor_met ?? true));
+    expect(versions.versions.map((v: { version: number }) => v.version)).toEqual(summary.applied ? [1, 2] : [1]);
+    if (summary.applied) {
       const v2 = versions.versions[1];
       expect(v2.author).toBe('npm run backtest:demo');
       expect(Date.parse(v2.at)).toBeGreaterThan(0);

@@ -6,15 +6,19 @@ import { AppServicesProvider, absoluteRange, type AppServices } from '../shared/
 import { SETTINGS_URL } from '../shared/versionsStore';
 import {
   at,
+  fixtureSpec,
   INCIDENT_RUNS,
   N,
   NOISE_RUNS,
+  pulses,
+  scoreFrame,
   SPEC_INPUT,
   STEP_MS,
   scenarioAnnotations,
   scenarioFrames,
 } from '../shared/testing/fixtures';
-import type { SpecVersionsFile } from '../../scoring/evaluate/calibrate';
+import { sensitivityKnobOf, type SpecVersionsFile } from '../../scoring/evaluate/calibrate';
+import { rampSeverityWithWarn } from '../../scoring/evaluate/severityShift';
 
 jest.mock('@grafana/ui', () => ({
   ...jest.requireActual('@grafana/ui'),
@@ -87,7 +91,10 @@ function fakeServices(query = jest.fn(() => of({ data: scenarioFrames() }))): Fa
 function renderPage(fake: Fake) {
   return render(
     <AppServicesProvider services={fake.services}>
-      <CalibrationPage defaultRange={absoluteRange(at(0), at(N))} defaultSpecText={JSON.stringify(SPEC_INPUT, null, 2)} />
+      <CalibrationPage
+        defaultRange={absoluteRange(at(0), at(N))}
+        defaultSpecText={JSON.stringify(SPEC_INPUT, null, 2)}
+      />
     </AppServicesProvider>
   );
 }
@@ -99,7 +106,13 @@ async function runBacktest(fake: Fake) {
   await screen.findByTestId('backtest-tiers');
 }
 
-const cells = (row: HTMLElement) => within(row).getAllByRole('cell').map((c) => c.textContent);
+const cells = (row: HTMLElement) =>
+  within(row)
+    .getAllByRole('cell')
+    .map((c) => c.textContent);
+
+// Calibration runs the real search in the test (a few seconds; more on a loaded machine).
+jest.setTimeout(30_000);
 
 describe('CalibrationPage', () => {
   it('runs the backtest on the data source frames and shows per-tier figures', async () => {
@@ -129,7 +142,8 @@ describe('CalibrationPage', () => {
   it('attributes the alert time to the signals and flags the noisy one with its fix', async () => {
     const fake = fakeServices();
     await runBacktest(fake);
-    const minutes = (runs: Array<[number, number]>) => runs.reduce((n, [a, b]) => n + b - a + 1, 0) * (STEP_MS / 60_000);
+    const minutes = (runs: Array<[number, number]>) =>
+      runs.reduce((n, [a, b]) => n + b - a + 1, 0) * (STEP_MS / 60_000);
     const falseMinutes = minutes(NOISE_RUNS); // noise alone, outside every incident window
     const trueMinutes = minutes(INCIDENT_RUNS); // latency, inside
     const table = screen.getByTestId('attribution');
@@ -147,7 +161,9 @@ describe('CalibrationPage', () => {
     const latency = cells(within(table).getByTestId('attribution-row-latency'));
     expect(latency.slice(0, 7)).toEqual(['robust_z', '0', '0 %', String(trueMinutes), '100 %', '0 %', '']);
     expect(latency[7]).toBe('');
-    expect(within(screen.getByTestId('attribution-summary')).getByText(/^noise: 100 % of false-alarm minutes/)).toBeInTheDocument();
+    expect(
+      within(screen.getByTestId('attribution-summary')).getByText(/^noise: 100 % of false-alarm minutes/)
+    ).toBeInTheDocument();
     // Score health: every alerting minute counts; latency carries most of the day.
     const health = screen.getByTestId('score-health');
     const share = Math.round((100 * trueMinutes) / (trueMinutes + falseMinutes));
@@ -157,7 +173,10 @@ describe('CalibrationPage', () => {
     // At critical only the incidents alert: no false-alarm minutes, nobody noisy.
     fireEvent.click(screen.getByRole('radio', { name: '≥ critical' }));
     expect(await screen.findByText(/^No signal is noisy/)).toBeInTheDocument();
-    expect(cells(within(screen.getByTestId('attribution')).getByTestId('attribution-row-noise')).slice(1, 3)).toEqual(['0', '–']);
+    expect(cells(within(screen.getByTestId('attribution')).getByTestId('attribution-row-noise')).slice(1, 3)).toEqual([
+      '0',
+      '–',
+    ]);
   });
 
   it('shows missed incidents when the tier never reaches them', async () => {
@@ -188,21 +207,96 @@ describe('CalibrationPage', () => {
     expect(screen.getByRole('button', { name: /Run backtest/ })).toBeDisabled();
   });
 
-  it('calibrates: proposal next to the current spec, held-out before/after and the statement', async () => {
+  it('calibrates: raises the noisy signal’s warn (no signal removed, no recall lost), with from → to and the figures', async () => {
     const fake = fakeServices();
     await runBacktest(fake);
     fireEvent.click(screen.getByRole('button', { name: /^Calibrate/ }));
     const statement = await screen.findByTestId('calibration-statement');
     expect(statement.textContent).toMatch(/Improved on the held-out part/);
-    expect(statement.textContent).toMatch(/precision 0\.667 < 0\.9 \(target not met\) -> recall 1\.000/);
+    expect(statement.textContent).toMatch(/precision 0\.667 < 0\.9 \(target not met\) → recall 1\.000/);
+    expect(statement.textContent).toMatch(/Held-out recall 1\.000 → 1\.000 \(floor: no recall loss/);
+    // The first warn up the noise ramp (2 → 2.75 of 2..5) already takes its bursts (severity 0.6) below review.
+    const knob = sensitivityKnobOf(fixtureSpec().signals[1])!;
+    const warn = knob.grid[1];
+    expect(100 * rampSeverityWithWarn(0.6, knob.current, knob.max!, warn)).toBeLessThan(50);
+    const change = within(screen.getByTestId('calibration-changes')).getByTestId('change-signals.noise.params.warn');
+    expect(within(change).getByRole('rowheader').textContent).toBe('signals.noise.params.warn');
+    expect(cells(change)).toEqual([String(knob.current), String(warn), 'exact']);
     const diff = screen.getByTestId('calibration-diff');
-    const noise = within(diff).getByText('weight of noise').closest('tr')!;
-    expect(cells(noise)).toEqual(['1', 'removed (weight 0)', 'yes']);
-    const latency = within(diff).getByText('weight of latency').closest('tr')!;
-    expect(cells(latency)).toEqual(['1', '1', 'no']);
+    expect(cells(within(diff).getByText('warn of noise').closest('tr')!)).toEqual(['2', String(warn), 'yes']);
+    expect(cells(within(diff).getByText('weight of noise').closest('tr')!)).toEqual(['1', '1', 'no']);
+    expect(cells(within(diff).getByText('weight of latency').closest('tr')!)).toEqual(['1', '1', 'no']);
+    // The constraint in words; removing signals was off.
+    const constraint = screen.getByTestId('calibration-constraint');
+    expect(within(constraint).getByText(/^Recall floor: no recall loss/).textContent).toMatch(/met by the proposal/);
+    expect(within(constraint).getByText(/^Removing signals: not allowed/)).toBeInTheDocument();
+    expect(within(constraint).getByText(/^Median time to detect \(held-out\)/)).toBeInTheDocument();
     // Held-out: 2 incidents + 1 noise alert before, only the 2 incidents after.
     expect(cells(screen.getByTestId('figures-held-out-before')).slice(0, 3)).toEqual(['3', '66.7%', '100.0%']);
     expect(cells(screen.getByTestId('figures-held-out-after')).slice(0, 3)).toEqual(['2', '100.0%', '100.0%']);
+  });
+
+  it('removes a saturated noisy signal only when allowed (a native, focusable checkbox)', async () => {
+    // noise at severity 1: no warn or weight brings it below review; only removing it does, and it
+    // carries no incident, so no recall is lost.
+    const frames = () => [
+      scoreFrame(
+        { model: 'fraud', version: 'v1' },
+        { latency: pulses(INCIDENT_RUNS, 0.9), noise: pulses(NOISE_RUNS, 1) }
+      ),
+      scoreFrame({ model: 'churn', version: 'v1' }, { latency: pulses([], 0), noise: pulses([], 0) }),
+    ];
+    const fake = fakeServices(jest.fn(() => of({ data: frames() })));
+    await runBacktest(fake);
+    fireEvent.click(screen.getByRole('button', { name: /^Calibrate/ }));
+    expect((await screen.findByTestId('calibration-statement')).textContent).toMatch(/^No measured improvement/);
+    expect(screen.getByTestId('calibration-changes').querySelector('caption')!.textContent).toBe(
+      'Proposed changes: none'
+    );
+
+    const allow = screen.getByRole('checkbox', { name: /^Allow removing signals/ });
+    expect(allow).not.toBeChecked();
+    allow.focus();
+    expect(allow).toHaveFocus();
+    fireEvent.click(allow);
+    expect(allow).toBeChecked();
+    fireEvent.click(screen.getByRole('button', { name: /^Calibrate/ }));
+    await waitFor(() =>
+      expect(screen.getByTestId('calibration-statement').textContent).toMatch(/^Improved on the held-out part/)
+    );
+    const change = within(screen.getByTestId('calibration-changes')).getByTestId('change-signals.noise.weight');
+    expect(cells(change)).toEqual(['1', 'removed (weight 0)', 'exact']);
+    expect(
+      within(screen.getByTestId('calibration-constraint')).getByText(/^Removing signals: allowed/)
+    ).toBeInTheDocument();
+  });
+
+  it('says plainly that no change reaches an absolute recall floor, names the best candidate, and proposes nothing', async () => {
+    // The last held-out incident (90-92) is invisible: held-out recall is 1/2 whatever the spec.
+    const seen = INCIDENT_RUNS.slice(0, 3);
+    const frames = () => [
+      scoreFrame({ model: 'fraud', version: 'v1' }, { latency: pulses(seen, 0.9), noise: pulses(NOISE_RUNS, 0.6) }),
+      scoreFrame({ model: 'churn', version: 'v1' }, { latency: pulses([], 0), noise: pulses([], 0) }),
+    ];
+    const fake = fakeServices(jest.fn(() => of({ data: frames() })));
+    await runBacktest(fake);
+    fireEvent.click(screen.getByRole('radio', { name: 'At least' }));
+    const floor = screen.getByLabelText('Minimum recall');
+    fireEvent.change(floor, { target: { value: '2' } });
+    expect(screen.getByText('A number in [0, 1].')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: /^Calibrate/ })).toBeDisabled();
+    fireEvent.change(floor, { target: { value: '1' } });
+    fireEvent.click(screen.getByRole('button', { name: /^Calibrate/ }));
+    const statement = await screen.findByTestId('calibration-statement');
+    expect(statement.textContent).toMatch(/^No change keeps the recall floor/);
+    expect(statement.textContent).toMatch(
+      /No change reaches held-out recall >= 1\.000 \(the current spec has held-out recall 0\.500\); the best candidate \(signals\.noise\.params\.warn: 2 → /
+    );
+    expect(statement.textContent).toMatch(/Nothing is proposed/);
+    expect(
+      within(screen.getByTestId('calibration-refused')).getByText(/would reach precision 100\.0%/)
+    ).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: /Apply proposal/ })).toBeDisabled();
   });
 
   it('states "no improvement" when the calibrator measured none', async () => {
@@ -240,13 +334,22 @@ describe('CalibrationPage', () => {
     expect(file.versions.map((v) => v.version)).toEqual([1, 2]);
     const v2 = file.versions[1];
     expect(v2).toEqual(
-      expect.objectContaining({ author: 'alice', reason: 'noise signal only raises false alarms', at: '2024-06-01T12:00:00.000Z' })
+      expect.objectContaining({
+        author: 'alice',
+        reason: 'noise signal only raises false alarms',
+        at: '2024-06-01T12:00:00.000Z',
+      })
     );
-    expect(v2.spec.signals.map((s) => s.id)).toEqual(['latency']);
-    expect(v2.backtest).toEqual(expect.objectContaining({ improved: true }));
-    expect(file.versions[0].spec.signals.map((s) => s.id)).toEqual(['latency', 'noise']);
+    // No signal removed: the noise signal's warn was raised.
+    const warn = sensitivityKnobOf(fixtureSpec().signals[1])!.grid[1];
+    expect(v2.spec.signals.map((s) => s.id)).toEqual(['latency', 'noise']);
+    expect(v2.spec.signals[1].params.warn).toBe(warn);
+    expect(v2.backtest).toEqual(expect.objectContaining({ improved: true, recall_floor: 'no_loss' }));
+    expect(file.versions[0].spec.signals[1].params.warn).toBe(2);
     // The editor now holds the applied version.
-    expect((screen.getByLabelText(/Spec \(YAML or JSON\)/) as HTMLTextAreaElement).value).not.toMatch(/noise/);
+    expect((screen.getByLabelText(/Spec \(YAML or JSON\)/) as HTMLTextAreaElement).value).toMatch(
+      new RegExp(`warn: ${warn}\\b`)
+    );
 
     // History: who / when / why, and Restore of version 1 appends version 3.
     const history = screen.getByTestId('versions');
@@ -261,6 +364,7 @@ describe('CalibrationPage', () => {
     expect(after.versions.map((v) => v.version)).toEqual([1, 2, 3]);
     expect(after.versions[2]).toEqual(expect.objectContaining({ author: 'alice', reason: 'restore version 1' }));
     expect(after.versions[2].spec.signals.map((s) => s.id)).toEqual(['latency', 'noise']);
+    expect(after.versions[2].spec.signals[1].params.warn).toBe(2);
     await waitFor(() => expect(within(screen.getByTestId('versions')).getByText('3 (current)')).toBeInTheDocument());
   });
 

@@ -4,6 +4,7 @@ import { PluginPage } from '@grafana/runtime';
 import {
   Alert,
   Button,
+  Checkbox,
   EmptyState,
   Field,
   Input,
@@ -25,10 +26,11 @@ import {
   type CachedEntity,
   type CalibrationResult,
   type Objective,
+  type RecallFloor,
   type ScoreFrameLike,
 } from '../../scoring/evaluate/calibrate';
 import type { GroundTruth } from '../../scoring/evaluate/groundTruth';
-import { stringifySpec, validateSpec, type ScoreSpec } from '../../scoring/spec';
+import { parseDuration, stringifySpec, validateSpec, type ScoreSpec } from '../../scoring/spec';
 import type { Tier } from '../../scoring/types';
 import { fetchGroundTruth } from '../shared/groundTruth';
 import { QueryCancelled, queryScoreFrames, useAppServices } from '../shared/services';
@@ -80,12 +82,16 @@ function effectiveSpecOf(frames: ScoreFrameLike[], fallback: ScoreSpec): ScoreSp
 }
 
 const errorText = (e: unknown) =>
-  e instanceof Error ? e.message : typeof e === 'object' && e && 'data' in e ? JSON.stringify((e as { data: unknown }).data) : String(e);
+  e instanceof Error
+    ? e.message
+    : typeof e === 'object' && e && 'data' in e
+      ? JSON.stringify((e as { data: unknown }).data)
+      : String(e);
 
 export function CalibrationPage({ defaultRange, defaultSpecText = '', defaultDatasourceUid }: Props) {
   const styles = useStyles2(getSharedStyles);
   const services = useAppServices();
-  const ids = { ds: useId(), minPrecision: useId(), dashboard: useId() };
+  const ids = { ds: useId(), minPrecision: useId(), dashboard: useId(), recallFloor: useId(), maxTtd: useId() };
   const [dsUid, setDsUid] = useState<string | undefined>(defaultDatasourceUid);
   const [specText, setSpecText] = useState(defaultSpecText);
   const [range, setRange] = useState<TimeRange>(defaultRange ?? lastDays(7));
@@ -93,6 +99,10 @@ export function CalibrationPage({ defaultRange, defaultSpecText = '', defaultDat
   const [minPrecision, setMinPrecision] = useState('0.9');
   const [alertTier, setAlertTier] = useState<AlertTier>('review');
   const [dashboardUID, setDashboardUID] = useState('anomalyscore');
+  const [floorMode, setFloorMode] = useState<'no_loss' | 'absolute'>('no_loss');
+  const [floorText, setFloorText] = useState('0.9');
+  const [allowRemoving, setAllowRemoving] = useState(false);
+  const [maxTtdText, setMaxTtdText] = useState('');
 
   const [running, setRunning] = useState(false);
   const [runError, setRunError] = useState<string>();
@@ -123,7 +133,14 @@ export function CalibrationPage({ defaultRange, defaultSpecText = '', defaultDat
 
   const mp = Number(minPrecision);
   const objectiveValid = objectiveKind === 'nab' || (Number.isFinite(mp) && mp > 0 && mp <= 1);
-  const objective: Objective = objectiveKind === 'nab' ? { kind: 'nab' } : { kind: 'recall_at_precision', minPrecision: mp };
+  const objective: Objective =
+    objectiveKind === 'nab' ? { kind: 'nab' } : { kind: 'recall_at_precision', minPrecision: mp };
+  const floorNumber = Number(floorText);
+  const floorValid = floorMode === 'no_loss' || (floorText.trim() !== '' && floorNumber >= 0 && floorNumber <= 1);
+  const recallFloor: RecallFloor = floorMode === 'no_loss' ? 'no_loss' : floorNumber;
+  const maxTtdMs = maxTtdText.trim() === '' ? undefined : parseDuration(maxTtdText.trim());
+  const maxTtdValid = maxTtdMs === undefined || maxTtdMs >= 0;
+  const calibrationValid = objectiveValid && floorValid && maxTtdValid;
   const canRun = !!dsUid && parsed.ok && !running;
 
   const runBacktest = useCallback(async () => {
@@ -152,11 +169,17 @@ export function CalibrationPage({ defaultRange, defaultSpecText = '', defaultDat
       const spec = effectiveSpecOf(frameLikes, parsed.spec);
       // Alert time attributed to the signals (contrib:<id> fields), noisy signals' fixes measured on
       // the cached severities.
-      const { report, entities } = attributedBacktest(spec, cachedEntitiesFromFrames(frameLikes), frameLikes, gt.truth, {
-        from,
-        to,
-        links: { dashboardUID },
-      });
+      const { report, entities } = attributedBacktest(
+        spec,
+        cachedEntitiesFromFrames(frameLikes),
+        frameLikes,
+        gt.truth,
+        {
+          from,
+          to,
+          links: { dashboardUID },
+        }
+      );
       const notes: string[] = [];
       if (gt.truncated) {
         notes.push('The annotation limit was reached: some incidents or feedback may be missing; narrow the range.');
@@ -179,7 +202,7 @@ export function CalibrationPage({ defaultRange, defaultSpecText = '', defaultDat
   }, [dsUid, parsed, range, services, dashboardUID]);
 
   const runCalibration = () => {
-    if (!run || !objectiveValid) {
+    if (!run || !calibrationValid) {
       return;
     }
     setCalibrating(true);
@@ -192,6 +215,9 @@ export function CalibrationPage({ defaultRange, defaultSpecText = '', defaultDat
           calibrate(run.spec, run.entities, run.truth, {
             objective,
             alertTier,
+            recallFloor,
+            allowRemovingSignals: allowRemoving,
+            ...(maxTtdMs !== undefined ? { maxTtdIncreaseMs: maxTtdMs } : {}),
             backtest: { from: run.from, to: run.to, links: { dashboardUID } },
           })
         );
@@ -235,7 +261,10 @@ export function CalibrationPage({ defaultRange, defaultSpecText = '', defaultDat
         state.files[run.spec.id] ??
         createVersionsFile(run.spec, { author, at, reason: 'the spec in use before the first applied calibration' });
       const next = applyProposal(existing, calibration, { author, at, reason });
-      return { next, message: `Version ${next.version.version} of ${next.file.specId} stored; the spec editor now holds it.` };
+      return {
+        next,
+        message: `Version ${next.version.version} of ${next.file.specId} stored; the spec editor now holds it.`,
+      };
     });
   };
 
@@ -271,7 +300,8 @@ export function CalibrationPage({ defaultRange, defaultSpecText = '', defaultDat
       <div className={styles.page} data-testid="anomalyscore-calibration">
         <Text element="p" color="secondary">
           Backtest a score against the incidents and feedback recorded as Grafana annotations, then let the calibrator
-          search weights and tier cuts on the first 60% of the range and judge them on the held-out rest.
+          search each signal&apos;s sensitivity, the weights and the tier cuts on the first 60% of the range, without
+          losing recall, and judge them on the held-out rest.
         </Text>
         <section className={styles.section} aria-label="Backtest setup">
           <Field label="Anomaly Score data source" htmlFor={ids.ds} required>
@@ -319,7 +349,11 @@ export function CalibrationPage({ defaultRange, defaultSpecText = '', defaultDat
                 />
               </Field>
             )}
-            <Field label="Dashboard for links" htmlFor={ids.dashboard} description="uid of the dashboard the links open.">
+            <Field
+              label="Dashboard for links"
+              htmlFor={ids.dashboard}
+              description="uid of the dashboard the links open."
+            >
               <Input
                 id={ids.dashboard}
                 width={20}
@@ -376,16 +410,67 @@ export function CalibrationPage({ defaultRange, defaultSpecText = '', defaultDat
             )}
             <section className={styles.section} aria-label="Calibration">
               <Text element="h3">Calibration</Text>
+              <Stack gap={2} wrap="wrap" alignItems="flex-start">
+                <Field
+                  label="Recall floor"
+                  description="The proposal must keep at least this recall on the fit and the held-out part."
+                >
+                  <RadioButtonGroup
+                    options={[
+                      { value: 'no_loss' as const, label: 'No recall loss' },
+                      { value: 'absolute' as const, label: 'At least' },
+                    ]}
+                    value={floorMode}
+                    onChange={setFloorMode}
+                  />
+                </Field>
+                {floorMode === 'absolute' && (
+                  <Field
+                    label="Minimum recall"
+                    htmlFor={ids.recallFloor}
+                    invalid={!floorValid}
+                    error={floorValid ? undefined : 'A number in [0, 1].'}
+                  >
+                    <Input
+                      id={ids.recallFloor}
+                      width={10}
+                      value={floorText}
+                      onChange={(e) => setFloorText(e.currentTarget.value)}
+                    />
+                  </Field>
+                )}
+                <Field
+                  label="Max increase of median time to detect"
+                  htmlFor={ids.maxTtd}
+                  description="A duration such as 10m; empty: no bound (it is reported either way)."
+                  invalid={!maxTtdValid}
+                  error={maxTtdValid ? undefined : 'A duration such as 10m, or empty.'}
+                >
+                  <Input
+                    id={ids.maxTtd}
+                    width={12}
+                    placeholder="no bound"
+                    value={maxTtdText}
+                    onChange={(e) => setMaxTtdText(e.currentTarget.value)}
+                  />
+                </Field>
+                <Checkbox
+                  label="Allow removing signals"
+                  description="Off: every signal keeps a positive weight."
+                  value={allowRemoving}
+                  onChange={(e) => setAllowRemoving(e.currentTarget.checked)}
+                />
+              </Stack>
               <Stack gap={1}>
                 <Button
                   icon="sliders-v-alt"
-                  disabled={calibrating || run.entities.length === 0 || !objectiveValid}
+                  disabled={calibrating || run.entities.length === 0 || !calibrationValid}
                   onClick={runCalibration}
                 >
                   Calibrate
                 </Button>
               </Stack>
-              {calibrating && <LoadingPlaceholder text="Searching weights and cuts…" />}
+              {calibrating && <LoadingPlaceholder text="Searching sensitivity, weights and cuts…" />}
               {calibrationError && (
                 <Alert severity="error" title="Calibration failed">
                   {calibrationError}

@@ -56,11 +56,11 @@
  * Pure: plain arrays in, plain objects out; no Grafana, React or spec import.
  */
 import { rampSeverity } from '../signals';
-import { SEVERITY_HALF_WIDTH_DECADES } from '../signals/rarity';
 import { resolveSeverity } from '../signals/registry';
 import { SIGNAL_KINDS, type SignalKind } from '../types';
 import { msToDuration, tryDurationToMs } from '../util/duration';
 import { inverseSmoothstep } from '../util/smoothstep';
+import { RARITY_RAMP_DECADES, rampSeverityWithWarn, raritySeverityWithFactor } from './severityShift';
 
 /** Bucket of steps held at the tier by a context floor (or with no positive contribution). */
 export const CONTEXT_FLOOR = '(context floor)';
@@ -111,8 +111,7 @@ export const DEFAULT_MIN_FALSE_ALARM_STEPS = 5;
 export const FIX_SHARES = [0.9, 0.75, 0.5] as const;
 /** Rarity factors tried for a rarity signal, strongest first (the unmeasured text uses ×3). */
 export const RARITY_FACTORS = [10, 3] as const;
-/** Width of the rarity severity ramp in decades (signals/rarity.ts: L50 ± 1.5). */
-export const RARITY_RAMP_DECADES = 2 * SEVERITY_HALF_WIDTH_DECADES;
+export { RARITY_RAMP_DECADES };
 
 export interface SignalAttribution {
   /** Signal id, or CONTEXT_FLOOR / NO_SIGNAL_FIELDS. */
@@ -392,41 +391,9 @@ export function roundSignificant(x: number, up: boolean, digits = 3): number {
 
 export { inverseSmoothstep };
 
-/**
- * Severity of a ramp signal with warn moved from `warn` to `newWarn` (max kept), from its severity
- * under the old ramp. Exact for newWarn in [warn, max): s = 0 stays 0, s = 1 stays 1.
- */
-export function rampSeverityWithWarn(s: number, warn: number, max: number, newWarn: number): number {
-  if (s !== s) {
-    return NaN;
-  }
-  if (!(s > 0)) {
-    return 0;
-  }
-  if (!(s < 1)) {
-    return 1;
-  }
-  const x = warn + (max - warn) * inverseSmoothstep(s);
-  return rampSeverity(x, newWarn, max);
-}
-
-/**
- * Severity of a rarity signal with `rarity` multiplied by `factor` (> 1), from its severity: the
- * ramp over decades moves by log10(factor). s = 1 is kept at 1 (see the file comment).
- */
-export function raritySeverityWithFactor(s: number, factor: number): number {
-  if (s !== s) {
-    return NaN;
-  }
-  if (!(s > 0)) {
-    return 0;
-  }
-  if (!(s < 1)) {
-    return 1;
-  }
-  const u = inverseSmoothstep(s) - Math.log10(factor) / RARITY_RAMP_DECADES;
-  return u > 0 ? u * u * (3 - 2 * u) : 0;
-}
+// The severity transforms of a changed warn / rarity live in severityShift.ts (shared with the
+// calibration); re-exported here for the attribution fixes and their callers.
+export { rampSeverityWithWarn, raritySeverityWithFactor };
 
 /** Smallest value v of `values` with weight(values <= v) >= q·total weight (NaN-free input). */
 export function weightedQuantile(values: readonly number[], weights: readonly number[], q: number): number {
