@@ -151,7 +151,7 @@ describe('compileRules', () => {
   it('staleness and threshold', () => {
     const c = ok(spec());
     expect(rule(c, 'anomaly:signal:statistic', 'lag')!.expr).toBe(
-      'time() - last_over_time(anomaly:input:value{spec="fraud",signal="lag"}[4200s])'
+      'time() - last_over_time(anomaly:input:value{spec="fraud",signal="lag"}[5400s])'
     );
     expect(rule(c, 'anomaly:signal:severity', 'lag')!.expr).toBe(
       ramp('anomaly:signal:statistic{spec="fraud",signal="lag"}', 600, 3600)
