@@ -59,3 +59,31 @@ describe('DrillDown', () => {
     expect(document.querySelector('img')).toBeNull();
   });
 });
+
+describe('DrillDown with a rarity signal', () => {
+  it('says how rare the statistic is, in words, and the tier change as a return period', () => {
+    const spec = fixtureSpec({
+      signals: [
+        { id: 'latency', name: 'p99 latency', kind: 'robust_z', direction: 'up' },
+        { id: 'errors', name: 'error rate', kind: 'robust_z', direction: 'up', params: { warn: 2, max: 5 } },
+      ],
+    });
+    const frame = severityFrame(
+      { model: 'fraud', version: '3' },
+      { latency: [0.1, 0.6, 0.8], errors: [0, 0, 0] },
+      spec
+    );
+    const view = scoreFrameView(frame, 0)!;
+    render(
+      <DrillDown view={view} index={2} pinned annotations={[]} from={0} to={Date.now()} getTimeline={() => null} />
+    );
+    const rarity = screen.getAllByTestId('anomalyscore-signal-rarity');
+    expect(rarity).toHaveLength(1); // the ramp signal has none
+    expect(rarity[0].textContent).toMatch(
+      /^as rare as 1 in [\d,]+ five-minute spans of its history \(about once in [\d.]+ (days|years)/
+    );
+    expect(screen.getAllByTestId('anomalyscore-tier-change')[0].textContent).toMatch(
+      /until p99 latency is no rarer than once in [\d.]+ (days|years) of its history/
+    );
+  });
+});

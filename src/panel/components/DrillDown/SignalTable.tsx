@@ -59,7 +59,14 @@ export function SignalTable({ view, ex }: { view: ScoreFrameView; ex: PointExpla
               <td>{n(s.expected)}</td>
               <td>{Number.isFinite(s.lower) || Number.isFinite(s.upper) ? `${n(s.lower)} … ${n(s.upper)}` : '–'}</td>
               <td>{n(s.statistic)}</td>
-              <td>{n(s.severity)}</td>
+              <td>
+                {n(s.severity)}
+                {s.rarity ? (
+                  <div className={styles.rarity} data-testid="anomalyscore-signal-rarity">
+                    {s.rarity}
+                  </div>
+                ) : null}
+              </td>
               <td>
                 <BandChart
                   observed={slice(view, series, from, to)}
@@ -93,4 +100,11 @@ const getStyles = (theme: GrafanaTheme2) => ({
     th: { color: theme.colors.text.secondary, fontWeight: theme.typography.fontWeightMedium },
   }),
   state: css({ color: theme.colors.warning.text }),
+  rarity: css({
+    color: theme.colors.text.secondary,
+    textAlign: 'left',
+    maxWidth: 260,
+    whiteSpace: 'normal',
+    fontSize: theme.typography.bodySmall.fontSize,
+  }),
 });
