@@ -24,6 +24,13 @@ const SCORE_MID = [0.05, 0.15, 0.25, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.95];
 
 export const PIPELINE = 'feature_refresh';
 const PIPELINE_PERIOD_MS = 10 * 60_000;
+/**
+ * Healthy labelling: a label-join job runs every minute and ingests the labels that arrived since
+ * its last run; a run is late (skipped) with this probability, so the healthy labelling lag is
+ * mostly 0, a minute now and then (~40 times a day), two minutes about once a day.
+ */
+export const LABEL_RUN_PERIOD_MS = 60_000;
+export const LABEL_RUN_SKIP_PROB = 0.03;
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 
@@ -296,6 +303,8 @@ export class Simulation {
   /** Log details draw from their own streams so turning logs off does not change the metrics. */
   private logRngs: Rng[];
   private noise: Float64Array;
+  /** Per entity, labelled predictions not yet ingested: per confidence bin all, then correct. */
+  private pendingLabels: Float64Array[];
   private events: Active[] = [];
   private probs = new Float64Array(16);
   private counts = new Float64Array(16);
@@ -310,6 +319,7 @@ export class Simulation {
     this.rngs = this.entities.map((e) => Rng.derive(opts.seed, `sim:${entityKey(e)}`));
     this.logRngs = this.entities.map((e) => Rng.derive(opts.seed, `logs:${entityKey(e)}`));
     this.noise = new Float64Array(this.entities.length);
+    this.pendingLabels = this.entities.map(() => new Float64Array(2 * N_CONF));
     this.state = this.entities.map((_, i) => {
       const s = new Float64Array(SLOT.size);
       const p = this.profiles[i];
@@ -352,6 +362,8 @@ export class Simulation {
     // Effects active at t.
     let surge = 1;
     let latencyFactor = 1;
+    let slowFraction = 0;
+    let slowFactor = 1;
     let errorFactor = 1;
     let errorKind = '';
     let scoreShift = 0;
@@ -365,19 +377,23 @@ export class Simulation {
         continue;
       }
       const prm = x.params ?? {};
+      // Ramped kinds grow linearly from their start over rampMin minutes, then hold.
+      const ramp = prm.rampMin === undefined ? 1 : Math.min(1, (t - x.start + this.stepMs) / (Number(prm.rampMin) * 60_000));
       switch (x.kind) {
         case 'input_drift':
           driftFeature = String(prm.feature);
-          driftShift = Number(prm.shiftSd);
+          driftShift = Number(prm.shiftSd) * ramp;
           break;
         case 'prediction_shift':
           scoreShift = Number(prm.shiftSd);
           break;
         case 'latency_spike':
-          latencyFactor *= Number(prm.factor);
+          // A fraction of the requests (one slow replica or dependency) is slower; the rest is not.
+          slowFraction = Number(prm.slowFraction ?? 1);
+          slowFactor = Number(prm.factor);
           break;
         case 'calibration_gap':
-          calibrationGap = Number(prm.gap);
+          calibrationGap = Number(prm.gap) * ramp;
           break;
         case 'labelling_delay':
           labelsStopped = true;
@@ -421,10 +437,18 @@ export class Simulation {
     const dayPhase = (((t + p.tzHours * HOUR_MS) % DAY_MS) / DAY_MS) * 2 * Math.PI;
     const median = p.latencyMedian * latencyFactor * (1 + 0.05 * Math.sin(dayPhase));
     const lnMed = Math.log(median);
+    const lnSlow = Math.log(median * slowFactor);
     const sig = p.latencySigma;
-    binProbs(LATENCY_LE, (x) => normCdf((Math.log(x) - lnMed) / sig), this.probs);
+    // A mixture: (1 − f) of the requests as usual, f of them slowFactor times slower.
+    binProbs(
+      LATENCY_LE,
+      (x) =>
+        (1 - slowFraction) * normCdf((Math.log(x) - lnMed) / sig) + slowFraction * normCdf((Math.log(x) - lnSlow) / sig),
+      this.probs
+    );
     this.observeHist(rng, s, SLOT.latency, N_LAT, n, this.probs);
-    s[SLOT.latency + N_LAT + 1] += n * median * Math.exp((sig * sig) / 2) * (1 + 0.02 * rng.normal());
+    const meanFactor = 1 + slowFraction * (slowFactor - 1);
+    s[SLOT.latency + N_LAT + 1] += n * median * meanFactor * Math.exp((sig * sig) / 2) * (1 + 0.02 * rng.normal());
 
     // Successful requests produce a prediction, from a logit-normal score distribution.
     const m = n - errors;
@@ -448,31 +472,28 @@ export class Simulation {
       s[slot + N_FEAT + 1] += m * mean + Math.sqrt(m) * f.sd * rng.normal();
     }
 
-    // Ground-truth labels arrive for a fraction of predictions (joined back by a labelling job);
-    // both confidence histograms are observed at that moment, over the same predictions.
-    if (!labelsStopped) {
-      const labels = rng.binomial(m, p.labelFraction);
-      if (labels > 0) {
-        this.observeHist(rng, s, SLOT.confidence, N_CONF, labels, p.confWeights);
-        let confSum = 0;
-        let correctN = 0;
-        let correctSum = 0;
-        let cum = 0;
-        for (let i = 0; i < N_CONF; i++) {
-          const inBin = this.counts[i];
-          const acc = Math.max(0.3, CONFIDENCE_MID[i] - p.overconfidence - calibrationGap);
-          const ok = rng.binomial(inBin, acc);
-          cum += ok;
-          s[SLOT.correct + i] += cum;
-          correctN += ok;
-          confSum += inBin * CONFIDENCE_MID[i];
-          correctSum += ok * CONFIDENCE_MID[i];
-        }
-        s[SLOT.confidence + N_CONF + 1] += confSum;
-        s[SLOT.correct + N_CONF] += correctN;
-        s[SLOT.correct + N_CONF + 1] += correctSum;
-        s[SLOT.lastLabel] = tSec;
+    // Ground-truth labels arrive for a fraction of predictions (joined back by a labelling job that
+    // runs every LABEL_RUN_PERIOD_MS); both confidence histograms are observed when the job ingests them,
+    // over the same predictions. During a labelling delay the job does not run; its backlog arrives
+    // at the first run after it.
+    const labels = rng.binomial(m, p.labelFraction);
+    const pending = this.pendingLabels[ei];
+    if (labels > 0) {
+      const counts = this.counts;
+      rng.multinomial(labels, p.confWeights, counts);
+      for (let i = 0; i < N_CONF; i++) {
+        const inBin = counts[i];
+        const acc = Math.max(0.3, CONFIDENCE_MID[i] - p.overconfidence - calibrationGap);
+        const ok = rng.binomial(inBin, acc);
+        pending[i] += inBin;
+        pending[N_CONF + i] += ok;
       }
+    }
+    const labelRun =
+      t % LABEL_RUN_PERIOD_MS === 0 || this.stepMs >= LABEL_RUN_PERIOD_MS ? rng.next() >= LABEL_RUN_SKIP_PROB : false;
+    if (labelRun && !labelsStopped) {
+      this.ingestLabels(s, pending);
+      s[SLOT.lastLabel] = tSec;
     }
 
     // Feature pipeline: a run every 10 minutes; a failed run leaves the feature store stale.
@@ -488,6 +509,30 @@ export class Simulation {
     if (errors > 0 && this.onLog) {
       this.emitErrorLogs(ei, t, errors, errorKind, this.logRngs[ei], median);
     }
+  }
+
+  /**
+   * Adds the labelled predictions waiting in `pending` (per confidence bin: all, then correct) to
+   * both confidence histograms (buckets cumulative per le, _count, _sum at the bin midpoints).
+   */
+  private ingestLabels(s: Float64Array, pending: Float64Array): void {
+    let cumAll = 0;
+    let cumOk = 0;
+    let confSum = 0;
+    let correctSum = 0;
+    for (let i = 0; i < N_CONF; i++) {
+      cumAll += pending[i];
+      cumOk += pending[N_CONF + i];
+      s[SLOT.confidence + i] += cumAll;
+      s[SLOT.correct + i] += cumOk;
+      confSum += pending[i] * CONFIDENCE_MID[i];
+      correctSum += pending[N_CONF + i] * CONFIDENCE_MID[i];
+    }
+    s[SLOT.confidence + N_CONF] += cumAll;
+    s[SLOT.confidence + N_CONF + 1] += confSum;
+    s[SLOT.correct + N_CONF] += cumOk;
+    s[SLOT.correct + N_CONF + 1] += correctSum;
+    pending.fill(0);
   }
 
   /** Multinomial split of `n` observations into bins, added cumulatively to the bucket slots. */

@@ -19,36 +19,84 @@ import {
   entityKey,
 } from './types';
 
-/** Incidents last 20–120 min: long enough to see on a 60 s step, short enough to be an incident. */
+/**
+ * How long each kind lasts. Most last 20–120 min: long enough to see on a 60 s step, short enough
+ * to be an incident. Input drift ramps over 1–3 h and then holds (a slowly changing upstream
+ * population), calibration decay grows over 30–90 min and then holds: their incidents are the ramp
+ * plus the hold, from the moment the change begins.
+ */
 export const INCIDENT_MIN_MS = 20 * MINUTE_MS;
 export const INCIDENT_MAX_MS = 120 * MINUTE_MS;
+export const DRIFT_RAMP_MS: readonly [number, number] = [60 * MINUTE_MS, 180 * MINUTE_MS];
+export const CALIBRATION_RAMP_MS: readonly [number, number] = [30 * MINUTE_MS, 90 * MINUTE_MS];
+/** After a ramp the change holds this long before it is fixed. */
+export const RAMP_HOLD_MS: readonly [number, number] = [20 * MINUTE_MS, 60 * MINUTE_MS];
 export const SURGE_MS = 60 * MINUTE_MS;
 /** The deploy's latency warm-up lasts 5 min; the benign window adds 10 min for detector lag. */
 export const DEPLOY_WARMUP_MS = 5 * MINUTE_MS;
 export const DEPLOY_WINDOW_MS = 15 * MINUTE_MS;
 
+/**
+ * Strength of each kind, chosen so that each is visible in its own metric but not trivially: each
+ * range is documented with its effect in demo/README.md ("Incidents").
+ */
+export const STRENGTH = {
+  /** Final mean shift of the drifting feature, in its sd (reached at the end of the ramp). */
+  driftShiftSd: [0.45, 0.75],
+  /** Shift of the logit-normal prediction score, in units of its spread (either sign). */
+  predictionShiftSd: [0.35, 0.6],
+  /** Share of requests that become slow (one slow replica or dependency), and how much slower. */
+  latencySlowFraction: [0.1, 0.3],
+  latencySlowFactor: [4, 8],
+  /** Final calibration gap: accuracy this far below confidence in every bin (end of the ramp). */
+  calibrationGap: [0.12, 0.2],
+  /** Error ratio multiplied by this during a burst (0.2–0.6 % becomes about 1–6 %). */
+  errorFactor: [4, 10],
+} as const;
+
 type Slot = { start: number; end: number };
 
-/** Kind-specific strength, drawn inside the ranges the brief asks for (detectable, not huge). */
-function incidentParams(kind: IncidentKind, rng: Rng, features: string[]): Record<string, number | string> {
+/** Kind-specific duration: ramp + hold for the ramped kinds, 20–120 min for the others. */
+function incidentDuration(kind: IncidentKind, rng: Rng, step: number): { durationMs: number; rampMs?: number } {
+  const ramp = kind === 'input_drift' ? DRIFT_RAMP_MS : kind === 'calibration_gap' ? CALIBRATION_RAMP_MS : undefined;
+  if (!ramp) {
+    return { durationMs: alignDown(rng.uniform(INCIDENT_MIN_MS, INCIDENT_MAX_MS), step) };
+  }
+  const rampMs = alignDown(rng.uniform(ramp[0], ramp[1]), step);
+  const holdMs = alignDown(rng.uniform(RAMP_HOLD_MS[0], RAMP_HOLD_MS[1]), step);
+  return { durationMs: rampMs + holdMs, rampMs };
+}
+
+/** Kind-specific strength, drawn inside the ranges of STRENGTH (detectable, not huge). */
+function incidentParams(
+  kind: IncidentKind,
+  rng: Rng,
+  features: string[],
+  rampMs: number | undefined
+): Record<string, number | string> {
+  const draw = (range: readonly [number, number], digits: number) => round(rng.uniform(range[0], range[1]), digits);
+  const rampMin: Record<string, number> = rampMs === undefined ? {} : { rampMin: rampMs / MINUTE_MS };
   switch (kind) {
     case 'input_drift':
-      // A mean shift of d standard deviations gives PSI ≈ d² on fine bins; our 8 bins
-      // (edges at ±0.5/1/1.5 sd) see PSI ≈ 0.2–0.5 for d in 0.55–0.85.
-      return { feature: rng.pick(features), shiftSd: round(rng.uniform(0.55, 0.85), 3) };
+      // A mean shift of d sd gives PSI ≈ 0.8·d² on our 8 bins (edges at ±0.5/1/1.5 sd): ≈ 0.15–0.45
+      // at the end of the ramp, ≈ 0.02 a third of the way up.
+      return { feature: rng.pick(features), shiftSd: draw(STRENGTH.driftShiftSd, 3), ...rampMin };
     case 'prediction_shift':
-      // Shift of the logit-normal score in units of its spread: PSI ≈ 0.2–0.5 on the 10 score bins.
-      return { shiftSd: round(rng.uniform(0.55, 0.8), 3) * (rng.next() < 0.5 ? -1 : 1) };
+      // PSI ≈ 0.1–0.3 on the 10 score bins.
+      return { shiftSd: draw(STRENGTH.predictionShiftSd, 3) * (rng.next() < 0.5 ? -1 : 1) };
     case 'latency_spike':
-      return { factor: round(rng.uniform(3, 5), 2) };
+      return {
+        slowFraction: draw(STRENGTH.latencySlowFraction, 3),
+        factor: draw(STRENGTH.latencySlowFactor, 2),
+      };
     case 'calibration_gap':
-      // Accuracy falls this far below confidence in every bin (over-confidence).
-      return { gap: round(rng.uniform(0.12, 0.22), 3) };
+      // Accuracy falls below confidence in every bin (over-confidence), linearly over the ramp.
+      return { gap: draw(STRENGTH.calibrationGap, 3), ...rampMin };
     case 'labelling_delay':
       return {};
     case 'error_burst':
       return {
-        factor: round(rng.uniform(5, 20), 1),
+        factor: draw(STRENGTH.errorFactor, 1),
         error: rng.pick(['ModelServerError', 'UpstreamTimeout', 'FeatureLookupTimeout']),
       };
   }
@@ -112,15 +160,15 @@ export function planGroundTruth(opts: GeneratorOptions): GroundTruth {
 
   const incidents: Incident[] = [];
   for (const kind of kinds) {
-    const dur = alignDown(rng.uniform(INCIDENT_MIN_MS, INCIDENT_MAX_MS), step);
-    const { entity, start: s } = place(dur, `a ${kind} incident`);
+    const { durationMs, rampMs } = incidentDuration(kind, rng, step);
+    const { entity, start: s } = place(durationMs, `a ${kind} incident`);
     incidents.push({
       id: '',
       entity,
       kind,
       start: s,
-      end: s + dur,
-      params: incidentParams(kind, rng, featureNames(entity)),
+      end: s + durationMs,
+      params: incidentParams(kind, rng, featureNames(entity), rampMs),
     });
   }
 

@@ -10,7 +10,15 @@ import { renderExposition } from '../../demo/generator/exposition';
 import { FAMILIES, Simulation } from '../../demo/generator/model';
 import { lokiPushBody } from '../../demo/generator/openmetrics';
 import { parseGeneratorArgs, parseIncidentMix } from '../../demo/generator/options';
-import { planGroundTruth } from '../../demo/generator/schedule';
+import {
+  CALIBRATION_RAMP_MS,
+  DRIFT_RAMP_MS,
+  INCIDENT_MAX_MS,
+  INCIDENT_MIN_MS,
+  RAMP_HOLD_MS,
+  STRENGTH,
+  planGroundTruth,
+} from '../../demo/generator/schedule';
 import {
   DAY_MS,
   GeneratorOptions,
@@ -112,12 +120,23 @@ describe('demo generator: ground truth with the default mix (7 days, 3 models ×
     expect(truth).toMatchObject({ seed: 42, start: opts.start, end: opts.end, stepMs: 60_000 });
   });
 
-  it('keeps incidents inside the range, 20–120 min long, step-aligned and spaced per entity', () => {
+  it('keeps incidents inside the range, step-aligned, spaced per entity and as long as their kind', () => {
     for (const x of truth.incidents) {
       expect(x.start).toBeGreaterThanOrEqual(truth.start + opts.quietMs);
       expect(x.end).toBeLessThanOrEqual(truth.end);
-      expect(x.end - x.start).toBeGreaterThanOrEqual(20 * MINUTE_MS);
-      expect(x.end - x.start).toBeLessThanOrEqual(120 * MINUTE_MS);
+      const ramp = x.kind === 'input_drift' ? DRIFT_RAMP_MS : x.kind === 'calibration_gap' ? CALIBRATION_RAMP_MS : null;
+      if (ramp) {
+        // Ramp, then hold: the incident is both, from the moment the change begins.
+        const rampMs = Number(x.params!.rampMin) * MINUTE_MS;
+        expect(rampMs).toBeGreaterThanOrEqual(ramp[0]);
+        expect(rampMs).toBeLessThanOrEqual(ramp[1]);
+        expect(x.end - x.start - rampMs).toBeGreaterThanOrEqual(RAMP_HOLD_MS[0]);
+        expect(x.end - x.start - rampMs).toBeLessThanOrEqual(RAMP_HOLD_MS[1]);
+      } else {
+        expect(x.params!.rampMin).toBeUndefined();
+        expect(x.end - x.start).toBeGreaterThanOrEqual(INCIDENT_MIN_MS);
+        expect(x.end - x.start).toBeLessThanOrEqual(INCIDENT_MAX_MS);
+      }
       expect(x.start % truth.stepMs).toBe(0);
       expect(Object.keys(x.entity).sort()).toEqual(['model', 'region', 'version']);
     }
@@ -134,6 +153,46 @@ describe('demo generator: ground truth with the default mix (7 days, 3 models ×
         expect(list[i].start - list[i - 1].end).toBeGreaterThanOrEqual(opts.minGapMs);
       }
     }
+  });
+
+  it('draws every strength inside its documented range', () => {
+    const inRange = (v: unknown, [lo, hi]: readonly [number, number]) => {
+      expect(Math.abs(Number(v))).toBeGreaterThanOrEqual(lo);
+      expect(Math.abs(Number(v))).toBeLessThanOrEqual(hi);
+    };
+    for (const x of truth.incidents) {
+      const p = x.params!;
+      switch (x.kind) {
+        case 'input_drift':
+          inRange(p.shiftSd, STRENGTH.driftShiftSd);
+          break;
+        case 'prediction_shift':
+          inRange(p.shiftSd, STRENGTH.predictionShiftSd);
+          break;
+        case 'latency_spike':
+          inRange(p.slowFraction, STRENGTH.latencySlowFraction);
+          inRange(p.factor, STRENGTH.latencySlowFactor);
+          break;
+        case 'calibration_gap':
+          inRange(p.gap, STRENGTH.calibrationGap);
+          break;
+        case 'error_burst':
+          inRange(p.factor, STRENGTH.errorFactor);
+          break;
+        case 'labelling_delay':
+          expect(p).toEqual({});
+          break;
+      }
+    }
+    // Both signs of prediction shift occur over a few seeds (the shift is not always upwards).
+    const signs = new Set(
+      [1, 2, 3, 4, 5].flatMap((seed) =>
+        planGroundTruth(defaultOptions({ seed }))
+          .incidents.filter((x) => x.kind === 'prediction_shift')
+          .map((x) => Math.sign(Number(x.params!.shiftSd)))
+      )
+    );
+    expect([...signs].sort()).toEqual([-1, 1]);
   });
 });
 
@@ -262,14 +321,30 @@ describe('demo generator: incident effects (default week, in memory)', () => {
     );
   };
 
+  /** Mean confidence minus accuracy of the predictions labelled between steps a and b. */
+  const calibrationGap = (sel: string, a: number, b: number) => {
+    const inc = (name: string) => valueAt(data, idx(name, sel), b) - valueAt(data, idx(name, sel), a);
+    const n = inc('model_confidence_count');
+    return (inc('model_confidence_sum') - inc('model_confidence_correct_count')) / n;
+  };
+  const quantileRatio = (q: number, sel: string, k0: number, k1: number, r0: number, r1: number) => {
+    const h = bucketSeries(data, 'model_latency_seconds_bucket', sel);
+    return quantileFromBins(q, binCounts(data, h.idx, k0, k1), h.le) / quantileFromBins(q, binCounts(data, h.idx, r0, r1), h.le);
+  };
+  const meanLatency = (sel: string, a: number, b: number) =>
+    (valueAt(data, idx('model_latency_seconds_sum', sel), b) - valueAt(data, idx('model_latency_seconds_sum', sel), a)) /
+    (valueAt(data, idx('model_latency_seconds_count', sel), b) - valueAt(data, idx('model_latency_seconds_count', sel), a));
+
   it.each(data.truth.incidents.map((x) => [x.id, x.kind, x] as const))(
-    '%s (%s) is clearly visible but not huge',
+    '%s (%s) has its documented shape and size',
     (_id, kind, x) => {
       const sel = entitySelector(x.entity);
       const k0 = at(x.start) - 1;
       const k1 = at(x.end) - 1;
       const r0 = k0 - day;
       const r1 = k1 - day;
+      // Ramped kinds: the ramp ends rampMin after the start; the hold lasts until the end.
+      const kRampEnd = x.params!.rampMin === undefined ? k0 : k0 + Number(x.params!.rampMin);
       switch (kind) {
         case 'input_drift': {
           for (const f of ['amount', 'merchant_risk', 'tenure_days', 'sessions_7d', 'query_length', 'ctr_7d']) {
@@ -277,12 +352,17 @@ describe('demo generator: incident effects (default week, in memory)', () => {
             if (h.idx.length === 0) {
               continue;
             }
-            const value = psi(binCounts(data, h.idx, r0, r1), binCounts(data, h.idx, k0, k1));
+            const drift = (a: number, b: number) => psi(binCounts(data, h.idx, a - day, b - day), binCounts(data, h.idx, a, b));
             if (f === x.params!.feature) {
-              expect(value).toBeGreaterThan(0.15);
-              expect(value).toBeLessThan(0.7);
+              // Fully shifted during the hold; the first fifth of the ramp has a fifth of the shift
+              // (PSI ∝ shift², so about 1/25 of it): a ramp, not a step.
+              const hold = drift(kRampEnd, k1);
+              const early = drift(k0, k0 + Math.round(Number(x.params!.rampMin) / 5));
+              expect(hold).toBeGreaterThan(0.1);
+              expect(hold).toBeLessThan(0.7);
+              expect(early).toBeLessThan(hold / 5);
             } else {
-              expect(value).toBeLessThan(0.06);
+              expect(drift(k0, k1)).toBeLessThan(0.06);
             }
           }
           break;
@@ -290,41 +370,38 @@ describe('demo generator: incident effects (default week, in memory)', () => {
         case 'prediction_shift': {
           const h = bucketSeries(data, 'model_prediction_score_bucket', sel);
           const value = psi(binCounts(data, h.idx, r0, r1), binCounts(data, h.idx, k0, k1));
-          expect(value).toBeGreaterThan(0.15);
-          expect(value).toBeLessThan(0.7);
+          expect(value).toBeGreaterThan(0.05);
+          expect(value).toBeLessThan(0.45);
           break;
         }
         case 'latency_spike': {
-          const h = bucketSeries(data, 'model_latency_seconds_bucket', sel);
-          const before = quantileFromBins(0.95, binCounts(data, h.idx, r0, r1), h.le);
-          const inside = quantileFromBins(0.95, binCounts(data, h.idx, k0, k1), h.le);
-          expect(inside / before).toBeGreaterThan(2.5);
-          expect(inside / before).toBeLessThan(7);
+          // A fraction of the requests is several times slower: the tail moves a lot, the median
+          // little, the mean in between.
+          const p99 = quantileRatio(0.99, sel, k0, k1, r0, r1);
+          const p50 = quantileRatio(0.5, sel, k0, k1, r0, r1);
+          const mean = meanLatency(sel, k0, k1) / meanLatency(sel, r0, r1);
+          expect(p99).toBeGreaterThan(1.8);
+          expect(p99).toBeLessThan(8);
+          expect(p50).toBeLessThan(1.5);
+          expect(mean).toBeGreaterThan(1.15);
+          expect(mean).toBeLessThan(p99);
           break;
         }
         case 'error_burst': {
-          const base = ratio(sel, r0 - day / 2, r1);
+          // The day before (and half a day more when there is one) sets the usual ratio.
+          const base = ratio(sel, Math.max(0, r0 - day / 2), r1);
           const inside = ratio(sel, k0, k1);
-          expect(inside / base).toBeGreaterThan(4);
-          expect(inside).toBeLessThan(0.2);
+          expect(inside / base).toBeGreaterThan(3);
+          expect(inside).toBeLessThan(0.1);
           break;
         }
         case 'calibration_gap': {
-          const gap = (a: number, b: number) => {
-            const conf =
-              (valueAt(data, idx('model_confidence_sum', sel), b) -
-                valueAt(data, idx('model_confidence_sum', sel), a)) /
-              (valueAt(data, idx('model_confidence_count', sel), b) -
-                valueAt(data, idx('model_confidence_count', sel), a));
-            const acc =
-              (valueAt(data, idx('model_confidence_correct_count', sel), b) -
-                valueAt(data, idx('model_confidence_correct_count', sel), a)) /
-              (valueAt(data, idx('model_confidence_count', sel), b) -
-                valueAt(data, idx('model_confidence_count', sel), a));
-            return conf - acc;
-          };
-          expect(gap(k0, k1)).toBeGreaterThan(0.09);
-          expect(gap(r0, r1)).toBeLessThan(0.04);
+          // Grows from nothing over the ramp: the first tenth of it is far below the hold.
+          const hold = calibrationGap(sel, kRampEnd, k1);
+          const early = calibrationGap(sel, k0, k0 + Math.round(Number(x.params!.rampMin) / 10));
+          expect(hold).toBeGreaterThan(0.09);
+          expect(early).toBeLessThan(hold / 2);
+          expect(calibrationGap(sel, r0, r1)).toBeLessThan(0.04);
           break;
         }
         case 'labelling_delay': {
@@ -336,11 +413,33 @@ describe('demo generator: incident effects (default week, in memory)', () => {
             maxBefore = Math.max(maxBefore, data.times[k] / 1000 - valueAt(data, g, k));
           }
           expect(maxBefore).toBeLessThanOrEqual(180);
+          // No label is ingested while the job is stalled; the backlog arrives with the next run.
+          const labelled = (a: number, b: number) =>
+            valueAt(data, idx('model_confidence_count', sel), b) - valueAt(data, idx('model_confidence_count', sel), a);
+          expect(labelled(k0 + 1, k1)).toBe(0);
+          const perMinuteBefore = labelled(r0, r1) / (r1 - r0);
+          expect(labelled(k1, k1 + 5)).toBeGreaterThan(((k1 - k0) / 2) * perMinuteBefore);
           break;
         }
       }
     }
   );
+
+  it('ingests labels in batches of a minute with the occasional late run (a healthy lag of 0–3 min)', () => {
+    for (const e of data.truth.entities.slice(0, 4)) {
+      const g = idx('model_last_label_timestamp_seconds', entitySelector(e));
+      const lags = new Map<number, number>();
+      // Day 1 has no event: its lags are the healthy ones.
+      for (let k = 0; k < day; k++) {
+        const lag = data.times[k] / 1000 - valueAt(data, g, k);
+        lags.set(lag, (lags.get(lag) ?? 0) + 1);
+      }
+      expect([...lags.keys()].every((lag) => lag % 60 === 0 && lag >= 0 && lag <= 180)).toBe(true);
+      // Mostly fresh; a late run (lag 60 s) several times a day, as LABEL_RUN_SKIP_PROB says.
+      expect(lags.get(0)! / day).toBeGreaterThan(0.9);
+      expect(lags.get(60) ?? 0).toBeGreaterThan(10);
+    }
+  });
 
   it.each(data.truth.benign.map((x) => [x.id, x.kind, x] as const))(
     'benign %s (%s) changes only what it should',
@@ -361,7 +460,11 @@ describe('demo generator: incident effects (default week, in memory)', () => {
       } else {
         const dep = idx('model_deploy_timestamp_seconds', sel);
         expect(valueAt(data, dep, k1)).toBe(x.start / 1000);
-        expect(valueAt(data, idx('model_deployments_total', sel), k1)).toBe(2);
+        // The initial deploy plus every deploy of this entity so far (an entity may get two).
+        const deploysSoFar = data.truth.benign.filter(
+          (b) => b.kind === 'deploy' && entitySelector(b.entity) === sel && b.start <= x.start
+        ).length;
+        expect(valueAt(data, idx('model_deployments_total', sel), k1)).toBe(1 + deploysSoFar);
         const h = bucketSeries(data, 'model_latency_seconds_bucket', sel);
         const warm = quantileFromBins(0.95, binCounts(data, h.idx, k0, k0 + 5), h.le);
         const before = quantileFromBins(0.95, binCounts(data, h.idx, k0 - day, k1 - day), h.le);
