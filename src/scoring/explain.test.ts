@@ -227,7 +227,7 @@ describe('explain: properties', () => {
 
 describe('explanations of rarity signals (the real detector)', () => {
   it('say how rare the statistic is in words, and the tier change as a return period', () => {
-    const n = 3 * 1440;
+    const n = 7 * 1440;
     const t = Float64Array.from({ length: n + 1 }, (_, i) => 1_700_000_000_000 + i * 60_000);
     // A smooth, bounded series whose |z| is never extreme, then a jump.
     const value = Float64Array.from({ length: n + 1 }, (_, i) => (i === n ? 200 : 100 + 3 * Math.sin(i / 7)));

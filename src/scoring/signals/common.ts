@@ -17,6 +17,8 @@ import { SortedWindow } from '../util/sortedWindow';
 export const MAD_TO_SIGMA = 1.482602218505602;
 /** sqrt(π/2): turns a mean absolute deviation into a standard deviation for normal data. */
 export const MEAN_ABS_DEV_TO_SIGMA = 1.2533141373155003;
+/** Φ⁻¹(0.95): the 90th percentile of |N(0, 1)|. */
+export const NORMAL_Q95 = 1.6448536269514722;
 
 /** Allocates a result for `n` points, every point missing (NaN everywhere) until filled in. */
 export function allocResult(t: Float64Array): DetectorResult {
@@ -137,13 +139,41 @@ export class RollingWindow {
    * the centre (MAD = 0, e.g. error counts that are mostly 0) fall back to 1.2533·mean absolute
    * deviation; never below minScaleRel·|centre| + minScale, so a flat series does not divide by 0.
    */
-  robustScale(centre: number, floor: ScaleFloor): number {
+  robustScale(centre: number, floor: ScaleFloor, tieAware = false): number {
     let scale = MAD_TO_SIGMA * this.sorted.medianAbsDeviation(centre);
-    if (!(scale > 0)) {
+    if (tieAware) {
+      scale = scale > 0 ? (this.lastScale = scale) : this.tiedScale(centre);
+    } else if (!(scale > 0)) {
       scale = MEAN_ABS_DEV_TO_SIGMA * this.sorted.meanAbsDeviation(centre);
     }
     const min = floor.minScaleRel * Math.abs(centre) + floor.minScale;
     return scale > min ? scale : min;
+  }
+
+  /** Last positive spread (tie-aware mode), carried over windows that are all one value. */
+  private lastScale = NaN;
+
+  /**
+   * The spread of a window whose median absolute deviation is 0 (more than half of it equals the
+   * centre: a quantile on a bucket edge, counts that are mostly 0), used by the rarity severity:
+   * - the 90th percentile of |x − centre| / Φ⁻¹(0.95) when at least 10 % of the window moves (for a
+   *   quantised series, about one quantisation step: a step to the next bucket edge is |z| ≈ 1.6,
+   *   not the hundreds a tiny mean deviation would make of it);
+   * - else 1.2533·mean absolute deviation (a few values off the centre);
+   * - else (the window is one value) the last positive spread of this kind: a quiet hour does not
+   *   make the noise 0, and the first count after it is not a billion robust deviations.
+   */
+  private tiedScale(centre: number): number {
+    const n = this.sorted.size;
+    let scale = n > 0 ? this.sorted.kthAbsDeviation(centre, Math.floor(0.9 * (n - 1))) / NORMAL_Q95 : NaN;
+    if (!(scale > 0)) {
+      scale = MEAN_ABS_DEV_TO_SIGMA * this.sorted.meanAbsDeviation(centre);
+    }
+    if (scale > 0) {
+      this.lastScale = scale;
+      return scale;
+    }
+    return this.lastScale;
   }
 }
 

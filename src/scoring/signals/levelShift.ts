@@ -26,6 +26,12 @@
  * A level shift is one large difference among a window of them, so it barely moves mean|Δx|, while
  * an estimate from the autocorrelation of z itself would call the shift "perfectly correlated noise"
  * and cancel its own evidence. White noise gives σ_Δ² ≈ 2σ², ρ ≈ 0, f ≈ 1.
+ * A slow wander under white noise (a mean prediction score whose traffic mix shifts over hours)
+ * hides from the lag-1 estimate, so f is also at least the batch-means estimate of the long-run
+ * deviation (the standard estimator for a CUSUM on dependent data): z is averaged over batches of
+ * B = window/24 points, and with N_b valid points a batch's N_b·mean² is χ²₁·f² under the null, so
+ *   f_batch² = median over the last 24 batches of N_b·mean_b² / 0.4549   (median of χ²₁)
+ * The median keeps a shift (a few batches) from inflating f; 6 batches are needed first.
  *
  * Reset rules (documented because they shape what users see):
  * - the max(0, ·) floor is the classic CUSUM reset: in-control data drains S at k per point;
@@ -73,6 +79,11 @@ export interface LevelShiftConfig extends ScaleFloor {
 /** Pairs needed before the autocorrelation is estimated. */
 const MIN_PAIRS = 30;
 const MAX_RHO = 0.99;
+/** Batches of z over the window, and how many are needed before they count. */
+const BATCHES = 24;
+const MIN_BATCHES = 6;
+/** Median of χ² with one degree of freedom. */
+const CHI2_1_MEDIAN = 0.45493642311957;
 /** sqrt(π/2): mean |N(0, σ²)| · sqrt(π/2) = σ. */
 const SQRT_HALF_PI = Math.sqrt(Math.PI / 2);
 
@@ -88,10 +99,18 @@ export class LevelShiftDetector implements Detector {
   private readonly diffs: TwoWindowSums | null;
   private readonly diff = new Float64Array(1);
   private prevX = NaN;
+  /** Batch means of z: the batch being summed, and N·mean² of the last BATCHES batches. */
+  private readonly batchLen: number;
+  private batchSum = 0;
+  private batchValid = 0;
+  private batchPushed = 0;
+  private readonly batchScores: RollingWindow | null;
 
   constructor(private readonly cfg: LevelShiftConfig) {
     this.win = new RollingWindow(cfg.window);
     this.diffs = cfg.correctAutocorrelation ? new TwoWindowSums(1, cfg.window, 1) : null;
+    this.batchLen = Math.max(10, Math.round(cfg.window / BATCHES));
+    this.batchScores = cfg.correctAutocorrelation ? new RollingWindow(BATCHES) : null;
     this.scale = new SeverityScale(cfg.severity);
     this.idealSlope = cfg.k > 0 ? 2 * cfg.k * Math.LOG10E : 0;
   }
@@ -111,12 +130,13 @@ export class LevelShiftDetector implements Detector {
       res.support[i] = support;
       if (support >= warmup && support > 0) {
         const med = win.median();
-        const spread = win.robustScale(med, this.cfg);
+        const spread = win.robustScale(med, this.cfg, rarity);
         setBand(res, i, med, med - k * spread, med + k * spread);
         if (isFiniteNumber(x)) {
           let z = (x - med) / spread;
           z = z !== z ? 0 : z > clip ? clip : z < -clip ? -clip : z;
           const step = this.diffs ? z / this.inflation(spread) : z;
+          this.pushBatch(z);
           this.up = Math.min(cap, Math.max(0, this.up + step - k));
           this.down = Math.min(cap, Math.max(0, this.down - step - k));
           const d = this.magnitude(direction);
@@ -134,6 +154,9 @@ export class LevelShiftDetector implements Detector {
       } else if (isFiniteNumber(x)) {
         setWarming(res, i);
       }
+      if (!(support >= warmup && support > 0 && isFiniteNumber(x))) {
+        this.pushBatch(NaN);
+      }
       this.pushDiff(x);
       win.push(x);
     }
@@ -149,7 +172,29 @@ export class LevelShiftDetector implements Detector {
     const sigmaDiff = SQRT_HALF_PI * (diffs.current[0] / diffs.currentValid);
     let rho = 1 - (sigmaDiff * sigmaDiff) / (2 * spread * spread);
     rho = rho > MAX_RHO ? MAX_RHO : rho > 0 ? rho : 0;
-    return Math.sqrt((1 + rho) / (1 - rho));
+    const lag1 = (1 + rho) / (1 - rho);
+    const batches = this.batchScores!;
+    const batch = batches.support >= MIN_BATCHES ? batches.median() / CHI2_1_MEDIAN : 0;
+    return Math.sqrt(lag1 > batch ? lag1 : batch);
+  }
+
+  /** z (NaN: a position without one) joins the current batch; a full batch enters the window. */
+  private pushBatch(z: number): void {
+    const batches = this.batchScores;
+    if (!batches) {
+      return;
+    }
+    if (z === z) {
+      this.batchSum += z;
+      this.batchValid++;
+    }
+    if (++this.batchPushed === this.batchLen) {
+      const n = this.batchValid;
+      batches.push(n * 2 >= this.batchLen ? (this.batchSum * this.batchSum) / n : NaN);
+      this.batchSum = 0;
+      this.batchValid = 0;
+      this.batchPushed = 0;
+    }
   }
 
   /** |x_t − x_{t−1}| enters the trailing sums when both points are valid. */

@@ -16,7 +16,7 @@ export interface ParamIssue {
 
 export type ParamSpec =
   /** A span of points: a duration string (converted with the step) or a whole number of points. */
-  | { type: 'window'; default: string | number; help: string; min?: number }
+  | { type: 'window'; default: string | number | null; help: string; min?: number; nullable?: boolean }
   /** A duration string or a number of seconds (staleness lags). */
   | { type: 'duration'; default: string | number | null; help: string; minMs?: number; maxMs?: number; nullable?: boolean }
   /** A finite number in [min, max]; `nullable` allows null ("not set"). */
@@ -78,6 +78,9 @@ function describe(v: unknown): string {
 function checkValue(spec: ParamSpec, v: unknown): string | undefined {
   switch (spec.type) {
     case 'window': {
+      if (v === null && spec.nullable) {
+        return undefined;
+      }
       const min = spec.min ?? 1;
       if (typeof v === 'string') {
         return isDuration(v) ? undefined : `must be a duration like 1h (got ${describe(v)})`;

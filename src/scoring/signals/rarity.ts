@@ -5,8 +5,8 @@
  *
  * History. Time is cut into blocks of `blockMs` (5 min; one point per block when the step is
  * longer). The history is the maxima of the directed statistic x in the last `historyBlocks`
- * blocks (default 7 days). An alarm episode enters only once it is over (or after a day), so the
- * fit does not move under a condition while it lasts (see RarityCalibrator for the rule and why).
+ * blocks (default 7 days). Episodes above the tail's threshold are held back while they last, and
+ * alarm episodes stay out unless they recur (see RarityCalibrator for the rule and why).
  *
  * Tail (decades of rarity). L(x) = −log10 P(a block's maximum exceeds x), estimated by peaks over
  * a threshold (Pickands 1975; Balkema & de Haan 1974; as in SPOT): the threshold u is the history's
@@ -31,10 +31,12 @@
  * k of the n blocks reached or exceeded is at most log10(n/k) decades rare, however the fitted
  * curve bends there (a mixture — a bulk and a rare second component — fits the bulk).
  *
- * Evidence caps the claim: L <= log10(n) + e for n blocks of history, e = three decades of
- * extrapolation, or what severity 1 needs with a full history if that is more (L50 + 1.5 −
- * log10(capacity): a target far rarer than the history is extrapolation by construction, and the
- * ideal model must agree). Fewer than 12 blocks is "warming up".
+ * Evidence caps the claim: L <= log10(n) + e·sqrt(n/capacity) for n blocks of a history that holds
+ * `capacity`, e = three decades of extrapolation, or what severity 1 needs with a full history if
+ * that is more (L50 + 1.5 − log10(capacity): a target far rarer than the history is extrapolation
+ * by construction, and the ideal model must agree). A young history claims less: after one day of
+ * a 7-day window the cap is about 1.2 decades above its resolution instead of 3.2, so a new
+ * deployment does not page on the first quantisation step it has never seen. Fewer than 12 blocks is "warming up".
  *
  * Ideal model. Each kind also knows what its statistic would do under ideal noise (a z under
  * N(0, 1), a CUSUM's exponential stationary tail, a divergence's χ² noise …): L_ref. The rarity is
@@ -62,14 +64,20 @@ export const MIN_EXCEEDANCES_FOR_SHAPE = 10;
 
 /** At most this many decades beyond log10(history size) can be claimed. */
 export const EXTRAPOLATION_DECADES = 3;
+/** How a young history's allowed extrapolation grows with its fill (n/capacity)^YOUNG_EXPONENT. */
+export const YOUNG_EXPONENT = 0;
 /** Blocks of history needed before the signal judges. */
 export const MIN_HISTORY_BLOCKS = 12;
 /** Half-width, in decades, of the severity ramp around the rarity target. */
 export const SEVERITY_HALF_WIDTH_DECADES = 1.5;
 /** A block with a point at or above this severity is an alarm block (see RarityCalibrator). */
 export const EXCLUDE_SEVERITY = 0.5;
-/** A sustained alarm is learnt as the new normal after this long. */
+/** A sustained episode is learnt as the new normal after this long. */
 export const NEW_NORMAL_MS = 86_400_000;
+/** An episode above the threshold that has not alarmed in this long is learnt from then on. */
+export const ELEVATED_NORMAL_MS = 3 * 3_600_000;
+/** A further alarm episode inside the history window releases all kept-out ones into it. */
+export const MAX_EXCLUDED_EPISODES = 2;
 /** Defaults of the rarity params, as durations. */
 export const DEFAULT_BLOCK = '5m';
 export const DEFAULT_RARITY = '30d';
@@ -235,13 +243,19 @@ export function severityDecades(s: number, halfDecades: number): number {
  * while warming up), then `observe(x, severity)`.
  *
  * What enters the history (each block's maximum over all its points):
- * - a block without an alarm (no point at severity >= 0.5) enters as it closes;
- * - the blocks of an alarm episode (consecutive alarm blocks) are held back while it lasts, so the
- *   fit does not move under a condition that is going on and the tier holds (SPOT keeps alarms out
- *   of its history for the same reason, Siffer et al. 2017); when the episode ends they all enter.
- *   Keeping them out for good would make every later occurrence of a healthy excursion (a late
- *   batch job's lag, a quantised value reached now and then, a slow wander of a divergence) an alarm
- *   forever; letting them in afterwards means the history knows it happens;
+ * - a block below the tail's threshold u and without an alarm enters as it closes;
+ * - consecutive blocks above u or with an alarm (a point at severity >= 0.5) form an episode, held
+ *   back while it lasts, so the fit does not move under a condition that is going on: a slow drift
+ *   or a calibration decay would otherwise teach the history its own rise, block by block, before
+ *   it ever reached the alarm level, and the tier would not hold while the condition lasts;
+ * - an episode that never reached an alarm enters when it ends (ordinary high noise), or once it has
+ *   lasted ELEVATED_NORMAL_MS (3 hours) without one (a weekly high phase, a slow wander): a rise is
+ *   held for long enough to become an alarm, not for ever;
+ * - an episode that did is kept out (SPOT keeps alarms out of its history for the same reason,
+ *   Siffer et al. 2017), so a second incident of the same kind that week is still rare; but when a
+ *   third alarm episode ends inside the history window, alarms at that level are evidently not rare
+ *   for this series (a late batch job now and then, a quantised value reached now and then) and all
+ *   the kept-out episodes enter;
  * - an episode that lasts NEW_NORMAL_MS (a day) is the new normal: its blocks enter from then on,
  *   and it fades as the history learns it.
  */
@@ -259,11 +273,18 @@ export class RarityCalibrator {
   /** The current block: its maximum and whether any of its points was an alarm. */
   private blockMax = -Infinity;
   private blockAlarm = false;
-  /** The block maxima of the alarm episode going on, held back until it ends. */
+  /** The block maxima of the episode going on (blocks above the threshold or alarms), held back. */
   private readonly held: number[] = [];
-  /** Consecutive alarm blocks so far. */
-  private alarmRun = 0;
+  /** Whether the episode going on has an alarm block. */
+  private heldAlarm = false;
+  /** Consecutive episode blocks so far. */
+  private run = 0;
+  /** Blocks closed so far (the clock the kept-out episodes age by). */
+  private closed = 0;
+  /** Alarm episodes kept out of the history, while they are inside its window. */
+  private readonly excluded: Array<{ closedAt: number; values: number[] }> = [];
   private readonly newNormalBlocks: number;
+  private readonly elevatedBlocks: number;
   private fit: TailFit | null = null;
   private onsetStat = NaN;
   private readonly excludeAt: number;
@@ -279,6 +300,7 @@ export class RarityCalibrator {
     this.perBlockDecades = Math.log10(Math.max(1, cfg.blockMs / cfg.stepMs));
     this.excludeAt = cfg.excludeAlarms === false ? Infinity : EXCLUDE_SEVERITY;
     this.newNormalBlocks = Math.max(1, Math.round(NEW_NORMAL_MS / effective));
+    this.elevatedBlocks = Math.max(1, Math.round(ELEVATED_NORMAL_MS / effective));
     // A full history may always claim what severity 1 needs (a target rarer than the history itself
     // is extrapolation by construction; the ideal model must agree); a young one less.
     this.extrapolation = Math.max(
@@ -370,20 +392,49 @@ export class RarityCalibrator {
     this.blockMax = -Infinity;
     this.blockAlarm = false;
     if (!(x > -Infinity) || x === Infinity) {
-      return; // no judged point in the block: nothing to learn, and the run is not broken
+      return; // no judged point in the block: nothing to learn, and the episode is not broken
     }
-    if (!alarm) {
-      this.releaseHeld(); // the episode is over: the history learns that it happened
-      this.alarmRun = 0;
+    this.closed++;
+    const elevated = alarm || (this.fit !== null && x > this.fit.anchor);
+    if (!elevated) {
+      this.endEpisode();
+      this.learn(x);
+      return;
+    }
+    this.run++;
+    this.heldAlarm = this.heldAlarm || alarm;
+    if (this.run > (this.heldAlarm ? this.newNormalBlocks : this.elevatedBlocks)) {
+      // The new normal: a day of an alarm, or hours above the threshold that never became one (a
+      // weekly high phase, a slow wander); learnt from now on.
+      this.releaseHeld();
       this.learn(x);
     } else {
-      this.alarmRun++;
-      if (this.alarmRun > this.newNormalBlocks) {
-        this.releaseHeld(); // a day of it: the new normal
-        this.learn(x);
+      this.held.push(x);
+    }
+  }
+
+  /** The episode (if any) is over: learnt, or kept out as an alarm episode (see the class comment). */
+  private endEpisode(): void {
+    if (this.held.length > 0) {
+      if (!this.heldAlarm) {
+        this.releaseHeld(); // above the threshold but never an alarm: ordinary high noise
       } else {
-        this.held.push(x);
+        this.excluded.push({ closedAt: this.closed, values: this.held.splice(0) });
       }
+    }
+    this.held.length = 0;
+    this.heldAlarm = false;
+    this.run = 0;
+    // Alarm episodes older than the history leave with it, never learnt.
+    while (this.excluded.length > 0 && this.closed - this.excluded[0].closedAt >= this.capacity) {
+      this.excluded.shift();
+    }
+    if (this.excluded.length > MAX_EXCLUDED_EPISODES) {
+      // Alarms this often are not rare here: the history learns all of them.
+      for (const e of this.excluded) {
+        e.values.forEach((v) => this.learn(v));
+      }
+      this.excluded.length = 0;
     }
   }
 
@@ -405,7 +456,9 @@ export class RarityCalibrator {
       this.history.insert(x);
     }
     const n = this.history.size;
-    this.fit = n >= MIN_HISTORY_BLOCKS ? fitTail(this.history, this.extrapolation) : null;
+    // A young history extrapolates less: the allowance grows with the square root of its fill.
+    const allowance = this.extrapolation * Math.pow(Math.min(1, n / this.capacity), YOUNG_EXPONENT);
+    this.fit = n >= MIN_HISTORY_BLOCKS ? fitTail(this.history, allowance) : null;
     this.onsetStat = this.fit ? tailQuantile(this.fit, this.onsetDecades) : NaN;
   }
 }

@@ -96,7 +96,7 @@ describe('registry', () => {
   });
 
   it('severity: rarity by default, a ramp when asked for or when warn/max are set', () => {
-    const spike = valueInput([...Array.from({ length: 1440 }, (_, i) => 10 + Math.sin(i)), 60]);
+    const spike = valueInput([...Array.from({ length: 7 * 1440 }, (_, i) => 10 + Math.sin(i)), 60]);
     const defaults = runDetector('robust_z', { window: 30 }, { stepMs: STEP_MS }, spike);
     const implied = runDetector('robust_z', { window: 30, warn: 3 }, { stepMs: STEP_MS }, spike);
     const ramp = runDetector('robust_z', { window: 30, severity: 'ramp' }, { stepMs: STEP_MS }, spike);
@@ -105,9 +105,9 @@ describe('registry', () => {
     expect(ramp.status[40]).toBe(0);
     expect(implied.status[40]).toBe(0);
     expect(Array.from(implied.severity)).toEqual(Array.from(ramp.severity));
-    expect(defaults.severity[1440]).toBeGreaterThan(0.9);
+    expect(defaults.severity[7 * 1440]).toBeGreaterThan(0.9);
     // The sine's |z| has a bounded, well-known range: rarity calls none of it rare.
-    expect(Array.from(defaults.severity.subarray(80, 1440)).every((s) => s === 0)).toBe(true);
+    expect(Array.from(defaults.severity.subarray(80, 7 * 1440)).every((s) => s === 0)).toBe(true);
   });
 
   it('rarity refuses warn/max, and durations out of range, with the path and the fix', () => {

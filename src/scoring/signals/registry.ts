@@ -355,7 +355,15 @@ const DEFINITIONS: Record<SignalKind, KindDefinition> = {
     help: 'Sustained shifts and slow drifts: two-sided CUSUM of the robust z against a rolling baseline.',
     schema: {
       window: { type: 'window', default: '1d', help: 'trailing baseline window for standardisation' },
-      warmup: warmupSpec(30),
+      warmup: {
+        type: 'window',
+        default: null,
+        nullable: true,
+        min: 0,
+        help:
+          'valid baseline points (or a duration) needed before judging; null: a quarter of the window for rarity ' +
+          '(a CUSUM against a baseline of a few points pins at its cap before the baseline means anything), 30 for a ramp',
+      },
       k: { type: 'number', default: 0.5, min: 0, help: 'CUSUM allowance in robust standard deviations per point' },
       ...severitySpecs(LEVEL_LEGACY),
       cap: {
@@ -382,9 +390,15 @@ const DEFINITIONS: Record<SignalKind, KindDefinition> = {
       const window = toPoints(p.window, stepMs, 'window');
       const severity = severityConfig(p, stepMs, LEVEL_LEGACY);
       const rampCap = severity.mode === 'ramp' ? Math.max(severity.warn, severity.max) : RARITY_CUSUM_CAP;
+      const warmup =
+        p.warmup !== null
+          ? warmupPoints(p, stepMs, window)
+          : severity.mode === 'rarity'
+            ? Math.ceil(window / 4)
+            : Math.min(30, window);
       return new LevelShiftDetector({
         window,
-        warmup: warmupPoints(p, stepMs, window),
+        warmup,
         k: toNumber(p.k),
         severity,
         cap: p.cap === null ? rampCap : toNumber(p.cap),

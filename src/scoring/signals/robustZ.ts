@@ -60,7 +60,7 @@ export class RobustZDetector implements Detector {
       res.support[i] = support;
       if (support >= warmup && support > 0) {
         const med = win.median();
-        const spread = win.robustScale(med, this.cfg);
+        const spread = win.robustScale(med, this.cfg, rarity);
         if (isFiniteNumber(x)) {
           let z = (x - med) / spread;
           if (z !== z) {
