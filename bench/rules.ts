@@ -8,8 +8,10 @@
  * 2. Compile the spec with the demo histograms' bucket bounds (as `npm run rules:parity` derives
  *    them). Only signals that compile take part, on both sides; log signals (no Loki here) neither.
  * 3. Evaluate the recording rules the way a ruler does, layer by layer (scripts/rules-parity.ts):
- *    ordinary rules as range queries at the step, rules with `@ end()` as one instant query per
- *    step; each layer is backfilled before the next. The warm-up days are evaluated too (untimed)
+ *    ordinary rules as range queries at their group's interval, rules with `@ end()` as one instant
+ *    query per evaluation; each layer is backfilled before the next; the rarity loops (the history
+ *    reads the severities, which read the fit) in time order through remote write, between the
+ *    layers they read and the layers that read them. The warm-up days are evaluated too (untimed)
  *    so the measured day reads full windows; only queries over the measured day are timed.
  *    `rules_eval_ms` is the sum of Prometheus' own execution time of those queries (`stats=all`,
  *    `execTotalTime`: what a ruler spends, without HTTP and JSON); `rules_eval_client_ms` is the sum
@@ -22,6 +24,8 @@
  * promtool on PATH (Debian package `prometheus`).
  *
  * Usage: tsx bench/rules.ts [--warmup-days 3] [--seed 42] [--concurrency 1] [--reps 3] [--json FILE]
+ *        [--parity-spec]   (the rules:parity spec: every kind on the rarity severity, instead of
+ *                           demo/spec.yaml)
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -34,7 +38,20 @@ import { CONFIDENCE_LE, SCORE_LE } from '../demo/generator/model';
 import { writeDemo } from '../demo/generator/openmetrics';
 import { backfill, prometheusAvailable, queryRangeRaw } from '../tests/integration/prometheus';
 import { tmpRoot } from '../tests/integration/generated';
-import { Prom, SampleCollector, layers, pool, toOpenMetrics, type Sample } from '../scripts/rules-parity';
+import {
+  PARITY_BUCKETS,
+  PARITY_SPEC,
+  Prom,
+  PromClient,
+  SampleCollector,
+  alignUp,
+  evalLoops,
+  evaluationPlan,
+  pool,
+  scheduledRules,
+  type Sample,
+  type Stage,
+} from '../scripts/rules-parity';
 import { kindInfo, parseSpec, validateSpec, type ScoreSpec } from '../src/scoring/spec';
 import type { EntityInputs } from '../src/scoring/engine';
 import type { SignalInput } from '../src/scoring/types';
@@ -126,6 +143,9 @@ async function evalRule(
   totals: EvalTotals,
   historical: boolean
 ): Promise<{ samples: Sample[]; serverMs: number }> {
+  // A group's evaluation times are the multiples of its interval (the rarity history: every block).
+  warmStart = alignUp(warmStart, stepMs);
+  dayStart = alignUp(dayStart, stepMs);
   const collector = new SampleCollector(rule);
   const add = (metric: Record<string, string>, values: Array<[number, string]>) => collector.add(metric, values);
   let serverMs = 0;
@@ -137,13 +157,15 @@ async function evalRule(
   };
   if (/@\s*end\(\)/.test(rule.expr)) {
     const times: number[] = [];
-    for (let t = dayStart; t <= end; t += stepMs) {
+    for (let t = historical ? warmStart : dayStart; t <= end; t += stepMs) {
       times.push(t);
     }
     await pool(times, CONCURRENCY, async (t) => {
       const r = await timedQuery(url, 'query', { query: rule.expr, time: String(t / 1000) });
-      count(r);
-      totals.instantQueries++;
+      if (t >= dayStart) {
+        count(r);
+        totals.instantQueries++;
+      }
       for (const x of r.result) {
         add(x.metric, [x.value!]);
       }
@@ -327,13 +349,18 @@ async function main() {
   }
   const started = Date.now();
   const log = (s: string) => process.stdout.write(s + '\n');
-  const parsed = parseSpec(fs.readFileSync(path.join(ROOT, 'demo', 'spec.yaml'), 'utf8'));
+  // --parity-spec: the rules:parity spec (every kind on the rarity severity) instead of demo/spec.yaml.
+  const paritySpec = process.argv.includes('--parity-spec');
+  const specName = paritySpec ? 'scripts/rules-parity.ts PARITY_SPEC' : 'demo/spec.yaml';
+  const parsed = paritySpec
+    ? { ok: true, spec: validateSpec(PARITY_SPEC).spec, errors: [] }
+    : parseSpec(fs.readFileSync(path.join(ROOT, 'demo', 'spec.yaml'), 'utf8'));
   if (!parsed.ok || !parsed.spec) {
-    throw new Error(`invalid demo/spec.yaml: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+    throw new Error(`invalid ${specName}: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
   }
-  const compiledResult = compileRules(parsed.spec, { buckets: demoBuckets(parsed.spec) });
+  const compiledResult = compileRules(parsed.spec, { buckets: paritySpec ? PARITY_BUCKETS : demoBuckets(parsed.spec) });
   if (!compiledResult.ok || !compiledResult.rules) {
-    throw new Error(`cannot compile demo/spec.yaml: ${compiledResult.errors.join('; ')}`);
+    throw new Error(`cannot compile ${specName}: ${compiledResult.errors.join('; ')}`);
   }
   const compiled = compiledResult.rules;
   const signals = compiled.compiled.filter((id) => !compiled.logSignals.includes(id));
@@ -342,9 +369,8 @@ async function main() {
     signals: parsed.spec.signals.filter((s) => signals.includes(s.id)),
   }).spec!;
   // Rules of log signals would read inputs a Loki ruler records: there is no Loki here.
-  const rules = compiled.prometheus[0].rules.filter(
-    (r): r is RecordingRule => 'record' in r && !compiled.logSignals.includes(r.labels?.signal ?? '')
-  );
+  const scheduled = scheduledRules(compiled.prometheus, (r) => !compiled.logSignals.includes(r.labels?.signal ?? ''));
+  const rules = scheduled.map((r) => r.rule);
   const stepMs = compiled.stepMs;
 
   const gen = defaultOptions({ seed: SEED });
@@ -366,10 +392,14 @@ async function main() {
     const warmStart = gen.start + 10 * 60_000;
     const end = gen.end - stepMs;
     const dayStart = end - DAY_MS + stepMs;
-    const ls = layers(rules);
+    const plan = evaluationPlan(scheduled);
+    const ls: Stage[] = [...plan.pre, ...plan.post];
     const historical = historicalRecords(rules);
+    // A loop (the rarity history) runs from the warm-up on, so everything it reads is recorded there too.
+    plan.pre.forEach((st) => st.plain.forEach((r) => historical.add(r.rule.record)));
     log(
-      `spec ${spec.id}: ${signals.length} compiled signals (${signals.join(', ')}); ${rules.length} recording rules in ${ls.length} layers`
+      `spec ${spec.id} (${specName}): ${signals.length} compiled signals (${signals.join(', ')}); ${rules.length} recording rules in ${ls.length} layers` +
+        (plan.loops.length ? ` and ${plan.loops.length} loop(s) evaluated in time order` : '')
     );
     for (const u of compiled.unsupported) {
       log(`  not compiled: ${u.signal} (${u.kind})`);
@@ -383,17 +413,36 @@ async function main() {
     const totals: EvalTotals = { serverMs: 0, clientMs: 0, queries: 0, instantQueries: 0, perLayerMs: [] };
     let scoreSamples = 0;
     const perRule: Array<{ record: string; signal?: string; ms: number }> = [];
+    // The loops between the stages they read and the stages that read them, timed over the day.
+    const runLoops = async () => {
+      const client = new PromClient(prom.url, dayStart);
+      try {
+        await evalLoops(client, plan.loops, warmStart, end, CONCURRENCY);
+      } finally {
+        client.close();
+      }
+      totals.serverMs += client.serverMs;
+      totals.queries += client.queries;
+      totals.perLayerMs.push(client.serverMs);
+      for (const [record, ms] of client.serverMsByTag) {
+        perRule.push({ record, signal: '(every rarity signal)', ms });
+      }
+      log(`loops: ${plan.loops.length} in time order, ${r1(client.serverMs)} ms (Prometheus execTotalTime)`);
+    };
     for (let i = 0; i < ls.length; i++) {
+      if (i === plan.pre.length && plan.loops.length > 0) {
+        await runLoops();
+      }
       const before = totals.serverMs;
       const byName = new Map<string, Sample[]>();
-      for (const rule of ls[i]) {
+      for (const { rule, intervalMs } of ls[i].plain) {
         const { samples, serverMs } = await evalRule(
           prom.url,
           rule,
           warmStart,
           dayStart,
           end,
-          stepMs,
+          intervalMs,
           totals,
           historical.has(rule.record)
         );
@@ -407,10 +456,13 @@ async function main() {
       totals.perLayerMs.push(totals.serverMs - before);
       if (i < ls.length - 1) {
         await prom.stop();
-        await prom.addBlocks(toOpenMetrics(byName), `layer${i}`);
+        await prom.addBlocks(byName, `layer${i}`);
         await prom.start();
       }
-      log(`layer ${i}: ${ls[i].length} rules, ${r1(totals.serverMs - before)} ms (Prometheus execTotalTime)`);
+      log(`layer ${i}: ${ls[i].plain.length} rules, ${r1(totals.serverMs - before)} ms (Prometheus execTotalTime)`);
+    }
+    if (plan.post.length === 0 && plan.loops.length > 0) {
+      await runLoops();
     }
     const slowest = [...perRule].sort((a, b) => b.ms - a.ms).slice(0, 3);
     log(

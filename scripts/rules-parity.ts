@@ -19,6 +19,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as path from 'node:path';
 
 import { DAY_MS, defaultOptions, type GroundTruth } from '../demo/generator/types';
@@ -29,17 +30,26 @@ import { parseSpec, validateSpec, type ScoreSpec, type ScoreSpecInput } from '..
 import { scoreEntity } from '../src/scoring/engine';
 import { kindInfo } from '../src/scoring/spec';
 import type { SignalInput } from '../src/scoring/types';
-import { compileRules, type CompiledRules, type RecordingRule } from '../src/scoring/rules';
+import { compileRules, SERIES, type CompiledRules, type RecordingRule, type RuleGroup } from '../src/scoring/rules';
+import { compiledEmpiricalDecades, compiledTailFit, rarityPlan, RARITY_SERIES } from '../src/scoring/rules/rarity';
+import { fitTail, raritySeverity, tailDecades, MIN_HISTORY_BLOCKS, type TailFit } from '../src/scoring/signals/rarity';
+import { resolveSeverity } from '../src/scoring/signals/registry';
+import { toSeconds, type ParamValue } from '../src/scoring/signals/params';
+import { durationToMs } from '../src/scoring/util/duration';
 
 const ENTITY = ['model', 'version', 'region'];
 const BY = 'model, version, region';
+/** The rarity history of the parity spec: short enough that a week of data slides it. */
+const PARITY_RARITY_WINDOW = '2d';
 
 /**
- * The parity spec over the demo metric names (docs/instrumentation.md). Kinds whose compiled form is
- * exact: robust_z, ratio, histogram_drift, staleness, threshold, calibration (level_shift is listed
- * as unsupported by the compiler and is left out here). Hysteresis 0 and no minimum duration, so
- * the stateless `anomaly:tier` is the engine's tier; the engine's default hysteresis is reported
- * separately. Windows are kept short so that a few days of data are enough.
+ * The parity spec over the demo metric names (docs/instrumentation.md): every kind the compiler
+ * compiles, the statistical ones on the default rarity severity (with `rarityWindow: 2d`, so that a
+ * week of demo data slides the window over five days instead of only filling it), one fixed ramp
+ * with a hold (`errors_ramp`) so the ramp path stays covered, and threshold (absolute).
+ * level_shift is listed as unsupported by the compiler and is left out here. Hysteresis 0 and no
+ * minimum duration, so the stateless `anomaly:tier` is the engine's tier; the engine's default
+ * hysteresis is reported separately. Windows are kept short so that a few days of data are enough.
  */
 export const PARITY_SPEC: ScoreSpecInput = {
   id: 'parity',
@@ -53,7 +63,7 @@ export const PARITY_SPEC: ScoreSpecInput = {
       kind: 'robust_z',
       weight: 1,
       direction: 'up',
-      params: { window: '1h', warmup: 20, warn: 3, max: 8 },
+      params: { window: '1h', warmup: 20, rarityWindow: PARITY_RARITY_WINDOW },
       source: {
         queries: {
           value: `histogram_quantile(0.95, sum by (${BY}, le) (rate(model_latency_seconds_bucket[5m])))`,
@@ -64,7 +74,19 @@ export const PARITY_SPEC: ScoreSpecInput = {
       id: 'error_ratio',
       kind: 'ratio',
       weight: 1.5,
-      params: { window: '10m', baseline: '2h', warn: 3, max: 8 },
+      params: { window: '10m', baseline: '2h', rarityWindow: PARITY_RARITY_WINDOW },
+      source: {
+        queries: {
+          numerator: `sum by (${BY}) (increase(model_errors_total[1m]))`,
+          denominator: `sum by (${BY}) (increase(model_requests_total[1m]))`,
+        },
+      },
+    },
+    {
+      id: 'errors_ramp',
+      kind: 'ratio',
+      weight: 0.5,
+      params: { window: '5m', baseline: '1h', warn: 3, max: 8, hold: '5m' },
       source: {
         queries: {
           numerator: `sum by (${BY}) (increase(model_errors_total[1m]))`,
@@ -76,7 +98,7 @@ export const PARITY_SPEC: ScoreSpecInput = {
       id: 'score_drift',
       kind: 'histogram_drift',
       weight: 1,
-      params: { window: '30m', reference: '2h', metric: 'psi', minCount: 200, severity: 'ramp' },
+      params: { window: '30m', reference: '2h', metric: 'psi', minCount: 200, rarityWindow: PARITY_RARITY_WINDOW },
       source: {
         queries: { buckets: `sum by (${BY}, le) (increase(model_prediction_score_bucket[1m]))` },
       },
@@ -85,7 +107,7 @@ export const PARITY_SPEC: ScoreSpecInput = {
       id: 'label_lag',
       kind: 'staleness',
       weight: 1,
-      params: { warn: '15m', max: '1h', missingAfter: '10m' },
+      params: { missingAfter: '10m', rarityWindow: PARITY_RARITY_WINDOW },
       source: { queries: { value: `max by (${BY}) (model_last_label_timestamp_seconds)` } },
     },
     {
@@ -103,13 +125,21 @@ export const PARITY_SPEC: ScoreSpecInput = {
       id: 'calibration_gap',
       kind: 'calibration',
       weight: 1,
-      params: { window: '1h', baseline: '3h', minCount: 100, severity: 'ramp' },
+      params: { window: '1h', baseline: '3h', minCount: 100, rarityWindow: PARITY_RARITY_WINDOW },
       source: {
         queries: {
           buckets: `sum by (${BY}, le) (increase(model_confidence_bucket[1m]))`,
           correct: `sum by (${BY}, le) (increase(model_confidence_correct_bucket[1m]))`,
         },
       },
+    },
+    {
+      id: 'requests_drop',
+      kind: 'seasonal',
+      weight: 0.5,
+      direction: 'down',
+      params: { season: '1d', seasons: 3, window: '6h', rarityWindow: PARITY_RARITY_WINDOW },
+      source: { queries: { value: `sum by (${BY}) (rate(model_requests_total[5m]))` } },
     },
   ],
   tiers: { hysteresis: 0, minDuration: '0s' },
@@ -142,7 +172,12 @@ export class Prom {
 
   async start(): Promise<void> {
     const config = path.join(this.dir, 'prometheus.yml');
-    fs.writeFileSync(config, 'global:\n  scrape_interval: 1m\nscrape_configs: []\n');
+    // Out-of-order ingestion: rules that read their own past are written back through the
+    // remote-write receiver at past times, below the backfilled blocks' end.
+    fs.writeFileSync(
+      config,
+      'global:\n  scrape_interval: 1m\nstorage:\n  tsdb:\n    out_of_order_time_window: 3650d\nscrape_configs: []\n'
+    );
     for (let attempt = 0; attempt < 3; attempt++) {
       const port = await freePort();
       const child = spawn(
@@ -154,6 +189,7 @@ export class Prom {
           `--web.listen-address=127.0.0.1:${port}`,
           '--query.max-samples=200000000',
           `--query.lookback-delta=${Math.max(1, Math.floor(this.lookbackMs / 1000))}s`,
+          '--web.enable-remote-write-receiver',
           '--log.level=warn',
         ],
         { stdio: ['ignore', 'ignore', 'pipe'] }
@@ -199,10 +235,10 @@ export class Prom {
     });
   }
 
-  /** Backfill OpenMetrics text into the data directory (while stopped) via a separate block dir. */
-  async addBlocks(openMetrics: string, tag: string): Promise<void> {
+  /** Backfill recorded series into the data directory (while stopped) via a separate block dir. */
+  async addBlocks(byName: Map<string, Sample[]>, tag: string): Promise<void> {
     const file = path.join(this.dir, `${tag}.om`);
-    fs.writeFileSync(file, openMetrics);
+    writeOpenMetrics(byName, file);
     const out = path.join(this.dir, `blocks-${tag}`);
     await backfill(file, out);
     for (const b of fs.readdirSync(out)) {
@@ -216,46 +252,150 @@ export class Prom {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Layered rule evaluation
+// Rule evaluation the way a ruler does it
 // ---------------------------------------------------------------------------------------------
 
-/** Recording rules grouped so that each rule only reads records of earlier layers. */
-export function layers(rules: RecordingRule[]): RecordingRule[][] {
-  const names = new Set(rules.map((r) => r.record));
-  const producers = new Map<string, number[]>();
-  rules.forEach((r, i) => producers.set(r.record, [...(producers.get(r.record) ?? []), i]));
-  const deps = rules.map((r) => {
+/** A recording rule with the interval of its group and its position in the rule file. */
+export interface ScheduledRule {
+  rule: RecordingRule;
+  intervalMs: number;
+  group: string;
+  /** Position in the file (groups in order, rules in order): the ruler's order within a group. */
+  order: number;
+}
+
+/** The recording rules of compiled rule groups, with their groups' intervals. */
+export function scheduledRules(groups: RuleGroup[], keep: (r: RecordingRule) => boolean = () => true): ScheduledRule[] {
+  const out: ScheduledRule[] = [];
+  for (const g of groups) {
+    const intervalMs = durationToMs(g.interval);
+    for (const r of g.rules) {
+      if ('record' in r && keep(r)) {
+        out.push({ rule: r, intervalMs, group: g.name, order: out.length });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Which rules each rule reads: for every `anomaly:…` name in its expression, the rules that record
+ * that name (a name ending in `:` is a prefix, as in `{__name__=~"anomaly:input:…"}`), narrowed to
+ * one signal's rules when the selector has a `signal="…"` matcher. Per-signal precision keeps the
+ * signals' rarity loops apart (each is its own strongly connected component).
+ */
+export function dependencies(rules: RecordingRule[]): number[][] {
+  const byName = new Map<string, number[]>();
+  rules.forEach((r, i) => byName.set(r.record, [...(byName.get(r.record) ?? []), i]));
+  const names = [...byName.keys()];
+  return rules.map((r, self) => {
     const out = new Set<number>();
-    for (const tok of r.expr.match(/anomaly:[a-zA-Z0-9_:]*/g) ?? []) {
+    for (const m of r.expr.matchAll(/(anomaly:[a-zA-Z0-9_:]*)(\{[^}]*\})?/g)) {
+      const tok = m[1];
+      const signal = /\bsignal="([^"]*)"/.exec(m[2] ?? '')?.[1];
       for (const n of names) {
         if (n === tok || (tok.endsWith(':') && n.startsWith(tok))) {
-          producers.get(n)!.forEach((j) => j !== rules.indexOf(r) && out.add(j));
+          for (const j of byName.get(n)!) {
+            const other = rules[j].labels?.signal;
+            if (j !== self && (signal === undefined || other === undefined || other === signal)) {
+              out.add(j);
+            }
+          }
         }
+      }
+      if (tok === r.record && (signal === undefined || signal === r.labels?.signal)) {
+        out.add(self); // reads its own past
       }
     }
     return [...out];
   });
-  const depth = new Array<number>(rules.length).fill(-1);
-  const visit = (i: number, stack: Set<number>): number => {
-    if (depth[i] >= 0) {
-      return depth[i];
+}
+
+/** Strongly connected components (Tarjan), each as rule indices. */
+export function components(deps: number[][]): number[][] {
+  const index = new Array<number>(deps.length).fill(-1);
+  const low = new Array<number>(deps.length).fill(0);
+  const onStack = new Array<boolean>(deps.length).fill(false);
+  const stack: number[] = [];
+  const out: number[][] = [];
+  let next = 0;
+  const visit = (v: number) => {
+    index[v] = low[v] = next++;
+    stack.push(v);
+    onStack[v] = true;
+    for (const w of deps[v]) {
+      if (index[w] < 0) {
+        visit(w);
+        low[v] = Math.min(low[v], low[w]);
+      } else if (onStack[w]) {
+        low[v] = Math.min(low[v], index[w]);
+      }
     }
-    if (stack.has(i)) {
-      throw new Error(`rule ${rules[i].record} depends on itself`);
+    if (low[v] === index[v]) {
+      const comp: number[] = [];
+      let w: number;
+      do {
+        w = stack.pop()!;
+        onStack[w] = false;
+        comp.push(w);
+      } while (w !== v);
+      out.push(comp.sort((a, b) => a - b));
     }
-    stack.add(i);
-    let d = 0;
-    for (const j of deps[i]) {
-      d = Math.max(d, visit(j, stack) + 1);
-    }
-    stack.delete(i);
-    depth[i] = d;
-    return d;
   };
-  rules.forEach((_, i) => visit(i, new Set()));
-  const out: RecordingRule[][] = [];
-  rules.forEach((r, i) => (out[depth[i]] ??= []).push(r));
+  deps.forEach((_, v) => index[v] < 0 && visit(v));
   return out;
+}
+
+/** A stage of the evaluation: rules that read only earlier stages, or one loop through the TSDB. */
+export interface Stage {
+  /** Rules evaluated over the whole range (range queries, or instant queries for `@ end()`). */
+  plain: ScheduledRule[];
+  /** Loops (strongly connected components): evaluated in time order, written back as they go. */
+  loops: ScheduledRule[][];
+}
+
+/** Stages in dependency order: each reads only the stages before it (and a loop, itself). */
+export function stages(rules: ScheduledRule[]): Stage[] {
+  const deps = dependencies(rules.map((r) => r.rule));
+  const comps = components(deps);
+  const compOf = new Array<number>(rules.length);
+  comps.forEach((c, k) => c.forEach((i) => (compOf[i] = k)));
+  const depth = new Array<number>(comps.length).fill(-1);
+  const depthOf = (k: number): number => {
+    if (depth[k] < 0) {
+      let d = 0;
+      for (const i of comps[k]) {
+        for (const j of deps[i]) {
+          if (compOf[j] !== k) {
+            d = Math.max(d, depthOf(compOf[j]) + 1);
+          }
+        }
+      }
+      depth[k] = d;
+    }
+    return depth[k];
+  };
+  const out: Stage[] = [];
+  comps.forEach((c, k) => {
+    const stage = (out[depthOf(k)] ??= { plain: [], loops: [] });
+    const loop = c.length > 1 || deps[c[0]].includes(c[0]);
+    if (loop) {
+      stage.loops.push(c.map((i) => rules[i]));
+    } else {
+      stage.plain.push(rules[c[0]]);
+    }
+  });
+  return out.filter((x) => x !== undefined);
+}
+
+/** Recording rules grouped so that each rule only reads records of earlier layers (no loops). */
+export function layers(rules: RecordingRule[]): RecordingRule[][] {
+  const st = stages(rules.map((rule, order) => ({ rule, intervalMs: 0, group: '', order })));
+  if (st.some((x) => x.loops.length > 0)) {
+    const loop = st.find((x) => x.loops.length > 0)!.loops[0];
+    throw new Error(`rule ${loop[0].rule.record} depends on itself (through ${loop.length} rules)`);
+  }
+  return st.map((x) => x.plain.map((r) => r.rule));
 }
 
 export interface Sample {
@@ -285,7 +425,7 @@ export class SampleCollector {
     }
     for (const [ts, val] of values) {
       s.t.push(Math.round(ts * 1000));
-      s.v.push(Number(val.replace(/^\+?Inf$/, 'Infinity').replace(/^-Inf$/, '-Infinity')));
+      s.v.push(parsePromValue(val));
     }
   }
 
@@ -297,6 +437,10 @@ export class SampleCollector {
     }
     return [...this.series.values()];
   }
+}
+
+function parsePromValue(v: string): number {
+  return Number(v.replace(/^\+?Inf$/, 'Infinity').replace(/^-Inf$/, '-Infinity'));
 }
 
 /** Runs `f` over `items` with at most `n` in flight. */
@@ -311,26 +455,34 @@ export async function pool<T>(items: T[], n: number, f: (x: T) => Promise<void>)
   );
 }
 
-/** Evaluate one rule as a ruler would, from start to end at the step. */
+/** The first multiple of `intervalMs` at or after t: a ruler's evaluation times (phase 0). */
+export function alignUp(t: number, intervalMs: number): number {
+  return Math.ceil(t / intervalMs) * intervalMs;
+}
+
+const pinned = (expr: string) => /@\s*end\(\)/.test(expr);
+
+/** Evaluate one rule as a ruler would, from start to end at its group's interval. */
 export async function evalRule(
   url: string,
   rule: RecordingRule,
   start: number,
   end: number,
-  stepMs: number,
+  intervalMs: number,
   concurrency: number
 ): Promise<Sample[]> {
   const collector = new SampleCollector(rule);
   const add = (metric: Record<string, string>, values: Array<[number, string]>) => collector.add(metric, values);
-  if (/@\s*end\(\)/.test(rule.expr)) {
+  const first = alignUp(start, intervalMs);
+  if (pinned(rule.expr)) {
     // A ruler evaluates instant queries: end() is the evaluation time.
     const times: number[] = [];
-    for (let t = start; t <= end; t += stepMs) {
+    for (let t = first; t <= end; t += intervalMs) {
       times.push(t);
     }
     const results = new Map<number, Awaited<ReturnType<typeof queryRangeRaw>>>();
     await pool(times, concurrency, async (t) => {
-      results.set(t, await queryRangeRaw(url, rule.expr, t, t, stepMs));
+      results.set(t, await queryRangeRaw(url, rule.expr, t, t, intervalMs));
     });
     for (const t of times) {
       for (const r of results.get(t)!) {
@@ -338,14 +490,315 @@ export async function evalRule(
       }
     }
   } else {
-    const span = 10_000 * stepMs;
-    for (let s = start; s <= end; s += span + stepMs) {
-      for (const r of await queryRangeRaw(url, rule.expr, s, Math.min(end, s + span), stepMs)) {
+    const span = 10_000 * intervalMs;
+    for (let s = first; s <= end; s += span + intervalMs) {
+      for (const r of await queryRangeRaw(url, rule.expr, s, Math.min(end, s + span), intervalMs)) {
         add(r.metric, r.values);
       }
     }
   }
   return collector.samples();
+}
+
+// --- Prometheus' remote-write receiver, for rules that read their own past -----------------------
+
+/** A keep-alive HTTP client for the many small requests of a loop evaluated in time order. */
+export class PromClient {
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  /** Prometheus' own execution time of the queries made (stats=all), ms. */
+  serverMs = 0;
+  queries = 0;
+  writes = 0;
+  /** Prometheus' execution time by tag (the record name of the rule queried), ms. */
+  readonly serverMsByTag = new Map<string, number>();
+
+  /** `timedFrom`: only queries starting at or after this time (ms) count in the timings. */
+  constructor(
+    readonly url: string,
+    readonly timedFrom = -Infinity
+  ) {}
+
+  private request(pathname: string, body: Buffer | string, headers: Record<string, string>): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        `${this.url}${pathname}`,
+        {
+          method: 'POST',
+          agent: this.agent,
+          timeout: 120_000,
+          headers: { ...headers, 'Content-Length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (d) => (text += d));
+          res.on('end', () =>
+            (res.statusCode ?? 0) >= 300
+              ? reject(new Error(`${pathname}: HTTP ${res.statusCode}: ${text.slice(0, 500)}`))
+              : resolve(text)
+          );
+        }
+      );
+      req.on('timeout', () => req.destroy(new Error(`${pathname}: timeout`)));
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  /** Instant query (tMs) or range query (tMs..endMs at stepMs): series with their values. */
+  async query(expr: string, tMs: number, endMs = tMs, stepMs = 60_000, tag = ''): Promise<PromMatrixLike[]> {
+    const form = new URLSearchParams({
+      query: expr,
+      start: String(tMs / 1000),
+      end: String(endMs / 1000),
+      step: String(stepMs / 1000),
+      stats: 'all',
+    }).toString();
+    const body = await this.request('/api/v1/query_range', form, {
+      'Content-Type': 'application/x-www-form-urlencoded',
+    });
+    const json = JSON.parse(body) as {
+      status: string;
+      error?: string;
+      data?: { result: PromMatrixLike[]; stats?: { timings?: { execTotalTime?: number } } };
+    };
+    if (json.status !== 'success' || !json.data) {
+      throw new Error(`query ${expr.slice(0, 200)}: ${json.error ?? body.slice(0, 300)}`);
+    }
+    if (tMs >= this.timedFrom) {
+      const ms = (json.data.stats?.timings?.execTotalTime ?? 0) * 1000;
+      this.queries++;
+      this.serverMs += ms;
+      this.serverMsByTag.set(tag, (this.serverMsByTag.get(tag) ?? 0) + ms);
+    }
+    return json.data.result;
+  }
+
+  /** Writes series through the remote-write receiver (protobuf WriteRequest, snappy block format). */
+  async write(series: Array<{ labels: Record<string, string>; t: number[]; v: number[] }>): Promise<void> {
+    if (series.every((s) => s.t.length === 0)) {
+      return;
+    }
+    this.writes++;
+    await this.request('/api/v1/write', snappyLiterals(writeRequest(series)), {
+      'Content-Type': 'application/x-protobuf',
+      'Content-Encoding': 'snappy',
+      'X-Prometheus-Remote-Write-Version': '0.1.0',
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+export interface PromMatrixLike {
+  metric: Record<string, string>;
+  values: Array<[number, string]>;
+}
+
+/** Protobuf varint. */
+function varint(n: number, out: number[]): void {
+  let v = n;
+  while (v >= 0x80) {
+    out.push((v % 0x80) | 0x80);
+    v = Math.floor(v / 0x80);
+  }
+  out.push(v);
+}
+
+function lengthDelimited(field: number, bytes: ArrayLike<number>, out: number[]): void {
+  varint(field * 8 + 2, out);
+  varint(bytes.length, out);
+  for (let i = 0; i < bytes.length; i++) {
+    out.push(bytes[i]);
+  }
+}
+
+/**
+ * prompb.WriteRequest { repeated TimeSeries timeseries = 1 }, TimeSeries { repeated Label labels = 1;
+ * repeated Sample samples = 2 }, Label { string name = 1; string value = 2 }, Sample { double value
+ * = 1; int64 timestamp = 2 } (ms). Labels sorted by name, as the receiver requires.
+ */
+export function writeRequest(series: Array<{ labels: Record<string, string>; t: number[]; v: number[] }>): Buffer {
+  const out: number[] = [];
+  const f64 = Buffer.alloc(8);
+  for (const s of series) {
+    const ts: number[] = [];
+    for (const [k, v] of Object.entries(s.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const label: number[] = [];
+      lengthDelimited(1, Buffer.from(k, 'utf8'), label);
+      lengthDelimited(2, Buffer.from(v, 'utf8'), label);
+      lengthDelimited(1, label, ts);
+    }
+    for (let i = 0; i < s.t.length; i++) {
+      const sample: number[] = [];
+      varint(1 * 8 + 1, sample); // fixed64
+      f64.writeDoubleLE(s.v[i]);
+      for (const b of f64) {
+        sample.push(b);
+      }
+      varint(2 * 8 + 0, sample);
+      varint(s.t[i], sample);
+      lengthDelimited(2, sample, ts);
+    }
+    lengthDelimited(1, ts, out);
+  }
+  return Buffer.from(out);
+}
+
+/** Snappy block format with literals only (valid snappy; the receiver decompresses any block). */
+export function snappyLiterals(data: Buffer): Buffer {
+  const head: number[] = [];
+  varint(data.length, head);
+  const parts: Buffer[] = [Buffer.from(head)];
+  for (let off = 0; off < data.length; off += 0x10000) {
+    const chunk = data.subarray(off, Math.min(data.length, off + 0x10000));
+    const n = chunk.length - 1;
+    parts.push(
+      n < 60 ? Buffer.from([n << 2]) : n < 0x100 ? Buffer.from([60 << 2, n]) : Buffer.from([61 << 2, n & 0xff, n >> 8])
+    );
+    parts.push(chunk);
+  }
+  return Buffer.concat(parts);
+}
+
+/**
+ * Loops of rules (strongly connected components: the rarity history reads the severities, which
+ * read the fit) evaluated in time order, the way a ruler runs them: at each evaluation of the
+ * slowest group (every block) its rules as instant queries, then the faster group's rules of the
+ * loop over the block's steps, each rule's result written back through remote write before the
+ * next rule reads it. Groups with longer intervals go first at a shared time (the history closes a
+ * block before the block's points are judged, as in the engine). A faster-group rule that read a
+ * same-group loop rule recorded after it (or its own past) needs step-by-step evaluation: it is not
+ * batched over the block then.
+ *
+ * Loops with the same rules (the same record names in the same groups: one per rarity signal) are
+ * evaluated together, each rule as one query `(rule of signal a) or (rule of signal b) …`: the same
+ * work for Prometheus in a sixth of the round trips. The results go back to each signal's rule by
+ * their `signal` label.
+ */
+export async function evalLoops(
+  client: PromClient,
+  loops: ScheduledRule[][],
+  start: number,
+  end: number,
+  concurrency: number
+): Promise<Map<string, Sample[]>> {
+  const bySignature = new Map<string, ScheduledRule[][]>();
+  for (const loop of loops) {
+    const sorted = [...loop].sort((a, b) => a.order - b.order);
+    const key = sorted.map((r) => `${r.rule.record}@${r.intervalMs}`).join(',');
+    bySignature.set(key, [...(bySignature.get(key) ?? []), sorted]);
+  }
+  const out = new Map<string, Sample[]>();
+  await pool([...bySignature.values()], concurrency, async (same) => {
+    for (const [name, samples] of await evalMergedLoop(client, same, start, end)) {
+      out.set(name, [...(out.get(name) ?? []), ...samples]);
+    }
+  });
+  return out;
+}
+
+/**
+ * The slow group's rules at one evaluation time in waves that may run concurrently and still give
+ * a ruler's results: a rule comes after the earlier rules it reads (their result at this time), and
+ * after the earlier rules that read it (they must see its previous result, not this one).
+ */
+export function slowWaves<T extends { index: number; order: number }>(slow: T[], deps: number[][]): T[][] {
+  const ordered = [...slow].sort((a, b) => a.order - b.order);
+  const level = new Map<number, number>();
+  for (const x of ordered) {
+    let l = 0;
+    for (const y of ordered) {
+      if (y.order >= x.order) {
+        break;
+      }
+      const xReadsY = deps[x.index].includes(y.index);
+      const yReadsX = deps[y.index].includes(x.index);
+      if (xReadsY || yReadsX) {
+        l = Math.max(l, level.get(y.index)! + 1);
+      }
+    }
+    level.set(x.index, l);
+  }
+  const waves: T[][] = [];
+  for (const x of ordered) {
+    const l = level.get(x.index)!;
+    (waves[l] ??= []).push(x);
+  }
+  return waves.filter((w) => w !== undefined);
+}
+
+/** Loops with identical rule sequences (`same[k][i]` is rule i of loop k), evaluated together. */
+async function evalMergedLoop(
+  client: PromClient,
+  same: ScheduledRule[][],
+  start: number,
+  end: number
+): Promise<Map<string, Sample[]>> {
+  const template = same[0];
+  const slowMs = Math.max(...template.map((r) => r.intervalMs));
+  const deps = dependencies(template.map((r) => r.rule));
+  const collectors = same.map((loop) => loop.map((r) => new SampleCollector(r.rule)));
+  const steps = template.map((r, i) => ({
+    index: i,
+    intervalMs: r.intervalMs,
+    order: r.order,
+    expr: same.length === 1 ? r.rule.expr : same.map((loop) => `(${loop[i].rule.expr})`).join('\nor\n'),
+    pinned: same.some((loop) => pinned(loop[i].rule.expr)),
+  }));
+  const slow = steps.filter((x) => x.intervalMs === slowMs);
+  const fast = steps
+    .filter((x) => x.intervalMs !== slowMs)
+    .sort((a, b) => b.intervalMs - a.intervalMs || a.order - b.order);
+  const batchable = fast.every((x) =>
+    deps[x.index].every((j) => template[j].intervalMs === slowMs || template[j].order < x.order)
+  );
+  const signalOf = new Map<string, number>(same.map((loop, k) => [loop[0].rule.labels?.signal ?? '', k]));
+  const run = async (x: (typeof steps)[number], from: number, to: number) => {
+    const res = await client.query(x.expr, from, to, x.intervalMs, template[x.index].rule.record);
+    const written: Array<{ labels: Record<string, string>; t: number[]; v: number[] }> = [];
+    for (const r of res) {
+      const k = same.length === 1 ? 0 : signalOf.get(r.metric.signal ?? '');
+      if (k === undefined) {
+        throw new Error(
+          `a merged loop query returned a series without a known signal label: ${JSON.stringify(r.metric)}`
+        );
+      }
+      const rule = same[k][x.index].rule;
+      collectors[k][x.index].add(r.metric, r.values);
+      written.push({
+        labels: { ...r.metric, ...(rule.labels ?? {}), __name__: rule.record },
+        t: r.values.map(([ts]) => Math.round(ts * 1000)),
+        v: r.values.map(([, v]) => parsePromValue(v)),
+      });
+    }
+    await client.write(written);
+  };
+  const waves = slowWaves(slow, deps);
+  for (let t = alignUp(start, slowMs); t <= end; t += slowMs) {
+    for (const wave of waves) {
+      await Promise.all(wave.map((x) => run(x, t, t)));
+    }
+    const blockEnd = Math.min(end, t + slowMs - 1);
+    for (const x of fast) {
+      const first = alignUp(t, x.intervalMs);
+      const last = first + Math.floor((blockEnd - first) / x.intervalMs) * x.intervalMs;
+      if (batchable && !x.pinned) {
+        await run(x, first, last);
+      } else {
+        for (let u = first; u <= last; u += x.intervalMs) {
+          await run(x, u, u);
+        }
+      }
+    }
+  }
+  const out = new Map<string, Sample[]>();
+  same.forEach((loop, k) =>
+    loop.forEach((r, i) => out.set(r.rule.record, [...(out.get(r.rule.record) ?? []), ...collectors[k][i].samples()]))
+  );
+  return out;
 }
 
 function escapeLabel(v: string): string {
@@ -356,11 +809,10 @@ function fmt(v: number): string {
   return Number.isNaN(v) ? 'NaN' : v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : String(v);
 }
 
-/** OpenMetrics text of recorded series, grouped by metric family. */
-export function toOpenMetrics(byName: Map<string, Sample[]>): string {
-  const parts: string[] = [];
+/** OpenMetrics text of recorded series, grouped by metric family, in chunks (a week of a fleet is GBs). */
+function openMetricsChunks(byName: Map<string, Sample[]>, emit: (chunk: string) => void): void {
   for (const [name, list] of byName) {
-    parts.push(`# TYPE ${name} gauge\n`);
+    emit(`# TYPE ${name} gauge\n`);
     for (const s of list) {
       const labels = Object.entries(s.labels)
         .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
@@ -369,11 +821,27 @@ export function toOpenMetrics(byName: Map<string, Sample[]>): string {
       for (let i = 0; i < s.t.length; i++) {
         lines.push(`${name}{${labels}} ${fmt(s.v[i])} ${s.t[i] / 1000}`);
       }
-      parts.push(lines.join('\n') + '\n');
+      emit(lines.join('\n') + '\n');
     }
   }
-  parts.push('# EOF\n');
+  emit('# EOF\n');
+}
+
+/** OpenMetrics text of recorded series (small sets; writeOpenMetrics for large ones). */
+export function toOpenMetrics(byName: Map<string, Sample[]>): string {
+  const parts: string[] = [];
+  openMetricsChunks(byName, (c) => parts.push(c));
   return parts.join('');
+}
+
+/** Recorded series as an OpenMetrics file, written as it is produced. */
+export function writeOpenMetrics(byName: Map<string, Sample[]>, file: string): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    openMetricsChunks(byName, (c) => fs.writeSync(fd, c));
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 export interface EvaluatedRules {
@@ -383,39 +851,107 @@ export interface EvaluatedRules {
   timings: Record<string, number>;
 }
 
-/** Evaluate every recording rule, materialising layer after layer into the running Prometheus. */
+/**
+ * The order a ruler's results can be reproduced in: the plain rules the loops read (transitively),
+ * stage after stage; every loop, in time order; the remaining plain rules, stage after stage.
+ */
+export function evaluationPlan(rules: ScheduledRule[]): { pre: Stage[]; loops: ScheduledRule[][]; post: Stage[] } {
+  const loops = stages(rules).flatMap((x) => x.loops);
+  const inLoop = new Set(loops.flat());
+  const deps = dependencies(rules.map((r) => r.rule));
+  const before = new Set<number>();
+  const visit = (i: number) => {
+    for (const j of deps[i]) {
+      if (!before.has(j) && !inLoop.has(rules[j])) {
+        before.add(j);
+        visit(j);
+      }
+    }
+  };
+  rules.forEach((r, i) => inLoop.has(r) && visit(i));
+  for (const i of before) {
+    if (deps[i].some((j) => inLoop.has(rules[j]))) {
+      throw new Error(`rule ${rules[i].rule.record} reads a loop and is read by one: no order evaluates it`);
+    }
+  }
+  return {
+    pre: stages(rules.filter((_, i) => before.has(i))),
+    loops,
+    post: stages(rules.filter((r, i) => !before.has(i) && !inLoop.has(r))),
+  };
+}
+
+/**
+ * Evaluate every recording rule: the rules the loops read first (stage after stage: a stage's
+ * rules over the whole range, backfilled into the data directory before Prometheus restarts for
+ * the next stage), then every loop in time order through the remote-write receiver (in the TSDB
+ * as they are written), then the rules that read the loops, stage after stage again.
+ */
 export async function evaluateLayers(
   prom: Prom,
-  rules: RecordingRule[],
+  rules: ScheduledRule[],
   start: number,
   end: number,
-  stepMs: number,
   concurrency: number,
-  log: (s: string) => void = () => undefined
+  log: (s: string) => void = () => undefined,
+  /** Which records to return (all by default; a week of a fleet's every record is GBs). */
+  keep: (record: string) => boolean = () => true
 ): Promise<EvaluatedRules> {
   const all = new Map<string, Sample[]>();
-  const ls = layers(rules);
+  const add = (into: Map<string, Sample[]>, name: string, samples: Sample[]) => {
+    if (into !== all || keep(name)) {
+      into.set(name, [...(into.get(name) ?? []), ...samples]);
+    }
+  };
   const timings: Record<string, number> = {};
-  for (let i = 0; i < ls.length; i++) {
+  const { pre, loops, post } = evaluationPlan(rules);
+  let layer = 0;
+  const plainStages = async (st: Stage[], materialiseLast: boolean) => {
+    for (let i = 0; i < st.length; i++) {
+      const t0 = Date.now();
+      const byName = new Map<string, Sample[]>();
+      for (const r of st[i].plain) {
+        const samples = await evalRule(prom.url, r.rule, start, end, r.intervalMs, concurrency);
+        add(byName, r.rule.record, samples);
+        add(all, r.rule.record, samples);
+      }
+      const t1 = Date.now();
+      if (materialiseLast || i < st.length - 1) {
+        await prom.stop();
+        await prom.addBlocks(byName, `layer${layer}`);
+        await prom.start();
+      }
+      timings[`layer${layer}`] = Date.now() - t0;
+      const names = [...new Set(st[i].plain.map((r) => r.rule.record.replace('anomaly:', '')))];
+      log(
+        `layer ${layer}: ${st[i].plain.length} rules (${names.join(', ')}) eval ${t1 - t0} ms, materialise ${Date.now() - t1} ms`
+      );
+      layer++;
+    }
+  };
+  await plainStages(pre, true);
+  if (loops.length > 0) {
     const t0 = Date.now();
-    const byName = new Map<string, Sample[]>();
-    for (const rule of ls[i]) {
-      const samples = await evalRule(prom.url, rule, start, end, stepMs, concurrency);
-      byName.set(rule.record, [...(byName.get(rule.record) ?? []), ...samples]);
-      all.set(rule.record, [...(all.get(rule.record) ?? []), ...samples]);
+    const client = new PromClient(prom.url);
+    try {
+      for (const [name, samples] of await evalLoops(client, loops, start, end, concurrency)) {
+        add(all, name, samples);
+      }
+    } finally {
+      client.close();
     }
-    const t1 = Date.now();
-    if (i < ls.length - 1) {
-      await prom.stop();
-      await prom.addBlocks(toOpenMetrics(byName), `layer${i}`);
-      await prom.start();
-    }
-    timings[`layer${i}`] = Date.now() - t0;
+    timings.loops = Date.now() - t0;
+    const costly = [...client.serverMsByTag].sort((a, b) => b[1] - a[1]).slice(0, 5);
     log(
-      `layer ${i}: ${ls[i].length} rules (${ls[i].map((r) => r.record.replace('anomaly:', '')).join(', ')}) eval ${t1 - t0} ms, materialise ${Date.now() - t1} ms`
+      `loops: Prometheus time by rule: ${costly.map(([n, ms]) => `${n.replace('anomaly:signal:', '')} ${Math.round(ms)} ms`).join(', ')}`
+    );
+    log(
+      `loops: ${loops.length} loop(s) of ${loops[0].length} rules in time order: ${client.queries} queries ` +
+        `(Prometheus ${Math.round(client.serverMs)} ms), ${client.writes} remote writes, ${Date.now() - t0} ms`
     );
   }
-  return { series: all, layers: ls.length, timings };
+  await plainStages(post, false);
+  return { series: all, layers: layer, timings };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -425,7 +961,7 @@ export async function evaluateLayers(
 const keyOf = (labels: Record<string, string>) => ENTITY.map((e) => labels[e] ?? '').join('/');
 
 /** Inputs of one signal per entity from range queries of its queries (as the data source fetches them). */
-async function engineInputs(
+export async function engineInputs(
   url: string,
   spec: ScoreSpec,
   grid: Float64Array,
@@ -534,6 +1070,15 @@ export interface ParityFigures {
   missing_examples: Array<Record<string, unknown>>;
   per_signal_median_abs_severity_diff: Record<string, number>;
   per_signal_p99_abs_severity_diff: Record<string, number>;
+  per_signal_max_abs_severity_diff: Record<string, number>;
+  /** Share of a signal's points whose severities differ by at most 0.01. */
+  per_signal_severity_agreement: Record<string, number>;
+  /** Share of a signal's points on the same side of severity 0.5 (the alarm level). */
+  per_signal_alarm_agreement: Record<string, number>;
+  /** Points whose tiers differ, by the signal whose severity differs most there. */
+  tier_disagreements_by_signal: Record<string, number>;
+  /** The rarity approximations alone (see replayApproximations). */
+  approximations: Record<string, ApproximationError>;
   signals: string[];
   unsupported: CompiledRules['unsupported'];
 }
@@ -581,6 +1126,8 @@ export function compare(
   const tierCounts = [0, 0, 0, 0];
   const examples: Array<Record<string, unknown>> = [];
   const sevDiffs: Record<string, number[]> = {};
+  const alarmAgree: Record<string, number> = {};
+  const byCulprit: Record<string, number> = {};
   for (const [k, ent] of entities) {
     const es = scoreEntity(spec, ent.labels, ent.inputs, { stepMs: compiled.stepMs });
     const esH = scoreEntity(hystSpec, ent.labels, ent.inputs, { stepMs: compiled.stepMs });
@@ -624,21 +1171,39 @@ export function compare(
           activeAgree++;
         }
       }
+      let culprit = '';
+      let worst = -1;
       for (const s of spec.signals) {
         const e = es.signals[s.id].result.severity[i];
         const c = sev.get(`${k}#${s.id}`)?.get(t);
         if (!Number.isNaN(e) || c !== undefined) {
-          const d = Math.abs((Number.isNaN(e) ? 0 : e) - (c ?? 0));
-          (sevDiffs[s.id] ??= []).push(Number.isNaN(d) ? 1 : d);
+          const ev = Number.isNaN(e) ? 0 : e;
+          const cv = c ?? 0;
+          const d = Number.isNaN(cv) ? 1 : Math.abs(ev - cv);
+          (sevDiffs[s.id] ??= []).push(d);
+          alarmAgree[s.id] = (alarmAgree[s.id] ?? 0) + (ev >= 0.5 === cv >= 0.5 ? 1 : 0);
+          if (d > worst) {
+            worst = d;
+            culprit = s.id;
+          }
         }
+      }
+      if (ct !== es.tier[i]) {
+        byCulprit[culprit] = (byCulprit[culprit] ?? 0) + 1;
       }
     }
   }
   const per: Record<string, number> = {};
   const per99: Record<string, number> = {};
+  const perMax: Record<string, number> = {};
+  const perAgree: Record<string, number> = {};
+  const perAlarm: Record<string, number> = {};
   for (const [id, xs] of Object.entries(sevDiffs)) {
     per[id] = round(quantile(xs, 0.5));
     per99[id] = round(quantile(xs, 0.99));
+    perMax[id] = round(quantile(xs, 1));
+    perAgree[id] = round(xs.filter((d) => d <= 0.01).length / xs.length);
+    perAlarm[id] = round((alarmAgree[id] ?? 0) / xs.length);
   }
   void grid;
   return {
@@ -659,9 +1224,122 @@ export function compare(
     missing_examples: examples,
     per_signal_median_abs_severity_diff: per,
     per_signal_p99_abs_severity_diff: per99,
+    per_signal_max_abs_severity_diff: perMax,
+    per_signal_severity_agreement: perAgree,
+    per_signal_alarm_agreement: perAlarm,
+    tier_disagreements_by_signal: byCulprit,
+    approximations: replayApproximations(spec, compiled, evaluated, fromMs),
     signals: spec.signals.map((s) => s.id),
     unsupported: compiled.unsupported,
   };
+}
+
+/** What the rarity approximations alone change, for one signal (see replayApproximations). */
+export interface ApproximationError {
+  points: number;
+  fits: number;
+  /** Fits whose threshold differs from the engine's (ties lowered TIE_LEVELS values deep). */
+  fits_other_threshold: number;
+  /** Largest |ξ_rules − ξ_engine| over the fits with the same threshold (PWM by quadrature alone). */
+  max_abs_shape_diff: number;
+  /** Points whose severity differs by more than 0.01, the largest difference, and alarm flips. */
+  points_severity_diff_over_001: number;
+  max_abs_severity_diff: number;
+  alarm_flips: number;
+}
+
+/**
+ * The named rarity approximations measured alone: the recorded block maxima are replayed, and at
+ * every step the severity of the recorded directed statistic is computed against the same window
+ * twice, with the engine's fit (fitTail, and RarityCalibrator.decades' bound by the observed
+ * frequency) and with the rules' (compiledTailFit, compiledEmpiricalDecades), both bounded by the
+ * recorded ideal decades. The history and the freeze are the rules' in both, so what differs is
+ * only the estimator: PWM by quadrature and ties lowered TIE_LEVELS values deep.
+ */
+export function replayApproximations(
+  spec: ScoreSpec,
+  compiled: CompiledRules,
+  evaluated: EvaluatedRules,
+  fromMs: number
+): Record<string, ApproximationError> {
+  const out: Record<string, ApproximationError> = {};
+  const blocks = seriesIndex(evaluated.series.get(RARITY_SERIES.blockMax), (l) => l.signal);
+  const directedSeries = seriesIndex(evaluated.series.get(RARITY_SERIES.directed), (l) => l.signal);
+  const idealSeries = seriesIndex(evaluated.series.get(RARITY_SERIES.idealDecades), (l) => l.signal);
+  for (const s of spec.signals) {
+    const sev = resolveSeverity(s.kind, s.params);
+    if (sev.mode !== 'rarity') {
+      continue;
+    }
+    const plan = rarityPlan(compiled.stepMs, sev.rarityMs, sev.rarityWindowMs, sev.holdMs);
+    const minLag = s.kind === 'staleness' ? toSeconds((s.params as Record<string, ParamValue>).minLag) : NaN;
+    const err: ApproximationError = {
+      points: 0,
+      fits: 0,
+      fits_other_threshold: 0,
+      max_abs_shape_diff: 0,
+      points_severity_diff_over_001: 0,
+      max_abs_severity_diff: 0,
+      alarm_flips: 0,
+    };
+    for (const [key, xs] of directedSeries) {
+      if (!key.endsWith(`#${s.id}`)) {
+        continue;
+      }
+      const bm = [...(blocks.get(key) ?? new Map<number, number>())].sort((a, b) => a[0] - b[0]);
+      const ideal = idealSeries.get(key);
+      let fitAt = NaN;
+      let window: number[] = [];
+      let engineFit: TailFit | null = null;
+      let rulesFit: TailFit | null = null;
+      for (const [t, x] of [...xs].sort((a, b) => a[0] - b[0])) {
+        const tick = Math.floor(t / plan.blockMs) * plan.blockMs;
+        if (tick !== fitAt) {
+          fitAt = tick;
+          window = bm
+            .filter(([tb]) => tb <= tick && tb > tick - plan.capacity * plan.blockMs)
+            .map(([, v]) => v)
+            .sort((a, b) => a - b);
+          const asc = { size: window.length, at: (i: number) => window[i] };
+          engineFit = window.length >= MIN_HISTORY_BLOCKS ? fitTail(asc, plan.extrapolation) : null;
+          rulesFit = engineFit ? compiledTailFit(asc, plan.extrapolation) : null;
+          if (engineFit && rulesFit && t >= fromMs) {
+            err.fits++;
+            if (engineFit.anchor !== rulesFit.anchor) {
+              err.fits_other_threshold++;
+            } else {
+              err.max_abs_shape_diff = Math.max(err.max_abs_shape_diff, Math.abs(engineFit.xi - rulesFit.xi));
+            }
+          }
+        }
+        if (!engineFit || t < fromMs) {
+          continue;
+        }
+        const asc = { size: window.length, at: (i: number) => window[i] };
+        // RarityCalibrator.decades: the fitted tail, never rarer than the observed frequency.
+        let engineL = tailDecades(engineFit, x);
+        const atOrAbove = window.length - window.findIndex((v) => v >= x);
+        if (window[window.length - 1] >= x) {
+          engineL = Math.min(engineL, Math.log10(window.length / atOrAbove));
+        }
+        let rulesL = compiledEmpiricalDecades(asc, x, plan);
+        const bound = s.kind === 'staleness' ? (x < minLag ? 0 : Infinity) : (ideal?.get(t) ?? Infinity);
+        engineL = Math.min(engineL, bound);
+        rulesL = Math.min(rulesL, bound);
+        const se = raritySeverity(engineL, plan.halfDecades);
+        const sr = raritySeverity(rulesL, plan.halfDecades);
+        const d = Math.abs(se - sr);
+        err.points++;
+        err.points_severity_diff_over_001 += d > 0.01 ? 1 : 0;
+        err.max_abs_severity_diff = Math.max(err.max_abs_severity_diff, d);
+        err.alarm_flips += se >= 0.5 === sr >= 0.5 ? 0 : 1;
+      }
+    }
+    err.max_abs_shape_diff = round(err.max_abs_shape_diff);
+    err.max_abs_severity_diff = round(err.max_abs_severity_diff);
+    out[s.id] = err;
+  }
+  return out;
 }
 
 function round(x: number): number {
@@ -729,7 +1407,7 @@ export async function runParity(opts: ParityOptions = {}): Promise<ParityResult>
     ...fullSpec,
     signals: fullSpec.signals.filter((s) => compiled.compiled.includes(s.id) && !compiled.logSignals.includes(s.id)),
   }).spec!;
-  const rules = compiled.prometheus[0].rules.filter((r): r is RecordingRule => 'record' in r);
+  const rules = scheduledRules(compiled.prometheus, (r) => !compiled.logSignals.includes(r.labels?.signal ?? ''));
 
   const days = opts.days ?? 3;
   const base = defaultOptions();
@@ -770,7 +1448,15 @@ export async function runParity(opts: ParityOptions = {}): Promise<ParityResult>
       `demo: ${days} days, ${truth.entities.length} entities; spec ${spec.id} from ${source}; ${rules.length} recording rules`
     );
     t = Date.now();
-    const evaluated = await evaluateLayers(prom, rules, start, end, stepMs, opts.concurrency ?? 8, log);
+    const compared = new Set<string>([
+      SERIES.score,
+      SERIES.tier,
+      SERIES.severity,
+      RARITY_SERIES.blockMax,
+      RARITY_SERIES.directed,
+      RARITY_SERIES.idealDecades,
+    ]);
+    const evaluated = await evaluateLayers(prom, rules, start, end, opts.concurrency ?? 8, log, (r) => compared.has(r));
     timings.rules = Date.now() - t;
     t = Date.now();
     const grid = new Float64Array(Math.floor((end - start) / stepMs) + 1).map((_, i) => start + i * stepMs);
@@ -843,7 +1529,17 @@ async function main(): Promise<void> {
   out(`tier agreement: ${f.tier_agreement} (against the engine without hysteresis: ${f.tier_agreement_no_hysteresis})`);
   for (const id of Object.keys(f.per_signal_median_abs_severity_diff)) {
     out(
-      `  severity |diff| ${id}: median ${f.per_signal_median_abs_severity_diff[id]}, p99 ${f.per_signal_p99_abs_severity_diff[id]}`
+      `  severity ${id}: |diff| median ${f.per_signal_median_abs_severity_diff[id]}, p99 ${f.per_signal_p99_abs_severity_diff[id]}, ` +
+        `max ${f.per_signal_max_abs_severity_diff[id]}; agreement (|diff| <= 0.01) ${f.per_signal_severity_agreement[id]}, ` +
+        `on the alarm side (>= 0.5) ${f.per_signal_alarm_agreement[id]}`
+    );
+  }
+  out(`tier disagreements by the signal that differs most there: ${JSON.stringify(f.tier_disagreements_by_signal)}`);
+  for (const [id, a] of Object.entries(f.approximations)) {
+    out(
+      `  approximations alone, ${id}: ${a.fits} fits, ${a.fits_other_threshold} with another threshold (ties), ` +
+        `max |ξ diff| at the same threshold ${a.max_abs_shape_diff} (PWM by quadrature); ${a.points} points, ` +
+        `${a.points_severity_diff_over_001} with |severity diff| > 0.01, max ${a.max_abs_severity_diff}, ${a.alarm_flips} alarm flips`
     );
   }
   out(`timings ms: ${JSON.stringify({ ...r.timings, total: Date.now() - started })}`);

@@ -418,6 +418,177 @@ describe('compileRules', () => {
   });
 });
 
+describe('rarity severity', () => {
+  const BUCKETS = { drift: [0.5, 1, '+Inf'], cal: [0.6, 0.9, '+Inf'] };
+  /** Every statistical kind on the default severity (rarity), plus a threshold. */
+  const rarity = (overrides: Partial<ScoreSpecInput> = {}) =>
+    spec({
+      signals: [
+        { id: 'lat', kind: 'robust_z', params: { window: '1h' }, source: { queries: { value: 'lat' } } },
+        { id: 'up', kind: 'robust_z', direction: 'up', source: { queries: { value: 'lat' } } },
+        {
+          id: 'errs',
+          kind: 'ratio',
+          params: { window: '5m', baseline: '1h' },
+          source: { queries: { numerator: 'e', denominator: 'r' } },
+        },
+        { id: 'lag', kind: 'staleness', params: { minLag: '2m' }, source: { queries: { value: 'ts' } } },
+        { id: 'traffic', kind: 'seasonal', direction: 'down', source: { queries: { value: 'rps' } } },
+        { id: 'drift', kind: 'histogram_drift', source: { queries: { buckets: 'b' } } },
+        { id: 'cal', kind: 'calibration', source: { queries: { buckets: 'b', correct: 'c' } } },
+        { id: 'slo', kind: 'threshold', params: { above: 2 }, source: { queries: { value: 'p99' } } },
+      ],
+      ...overrides,
+    });
+  const history = (c: CompiledRules) => c.prometheus.find((g) => g.name.endsWith(':rarity'));
+  const inHistory = (c: CompiledRules, record: string, signal: string) =>
+    (history(c)?.rules ?? []).find(
+      (r): r is RecordingRule => 'record' in r && r.record === record && r.labels?.signal === signal
+    );
+
+  it('compiles every statistical kind: the history and tail fit once a block, the severity every step', () => {
+    const c = ok(rarity(), { buckets: BUCKETS });
+    expect(c.unsupported).toEqual([]);
+    expect(c.compiled).toEqual(['lat', 'up', 'errs', 'lag', 'traffic', 'drift', 'cal', 'slo']);
+    expect(c.prometheus.map((g) => [g.name, g.interval])).toEqual([
+      ['anomaly-score:fraud', '60s'],
+      ['anomaly-score:fraud:rarity', '300s'],
+    ]);
+    for (const id of ['lat', 'up', 'errs', 'lag', 'traffic', 'drift', 'cal']) {
+      for (const name of ['directed', 'empirical_decades', 'decades', 'severity_raw', 'severity']) {
+        expect([id, name, rule(c, `anomaly:signal:${name}`, id) !== undefined]).toEqual([id, name, true]);
+      }
+      for (const name of ['block_max', 'block_alarm', 'fit_frozen', 'tail_anchor', 'tail_pwm', 'fit_shape']) {
+        expect([id, name, inHistory(c, `anomaly:signal:${name}`, id) !== undefined]).toEqual([id, name, true]);
+      }
+    }
+    // The threshold stays absolute: no rarity rules.
+    expect(rule(c, 'anomaly:signal:directed', 'slo')).toBeUndefined();
+    expect(inHistory(c, 'anomaly:signal:block_max', 'slo')).toBeUndefined();
+    // level_shift is still not compiled.
+    const shift = ok(rarity({ signals: [{ id: 's', kind: 'level_shift', source: { queries: { value: 'x' } } }] }));
+    expect(shift.unsupported.map((u) => [u.signal, u.reason.includes('CUSUM')])).toEqual([['s', true]]);
+  });
+
+  it('history: block maxima and alarms of the block just closed, the fit frozen while an episode goes on', () => {
+    const c = ok(rarity(), { buckets: BUCKETS });
+    const sel = (name: string) => `anomaly:signal:${name}{spec="fraud",signal="lat"}`;
+    expect(inHistory(c, 'anomaly:signal:block_max', 'lat')!.expr).toBe(
+      `max_over_time(${sel('directed')}[300s] offset 30s) < +Inf`
+    );
+    expect(inHistory(c, 'anomaly:signal:block_alarm', 'lat')!.expr).toBe(
+      `(max_over_time(${sel('severity_raw')}[300s] offset 30s) >= bool 0.5) and ${sel('block_max')} or 0 * ${sel('block_max')}`
+    );
+    // Frozen for up to a day in an alarm episode (288 blocks of 300 s), 3 hours in one without.
+    const frozenExpr = inHistory(c, 'anomaly:signal:fit_frozen', 'lat')!.expr;
+    expect(frozenExpr).toContain('<= bool 86400');
+    expect(frozenExpr).toContain('<= bool 10800');
+    // A block is elevated above the fit in force before it, or an alarm.
+    expect(inHistory(c, 'anomaly:signal:block_elevated', 'lat')!.expr).toContain(
+      `> bool last_over_time(${sel('fit_anchor')}[600s])`
+    );
+    // The history: the blocks not kept out (alarm episodes), all of them once more than two ended.
+    const hist = `(${sel('block_max')} unless ((${sel('block_kept_out')} == 1) unless (${sel('block_recurring')} @ end() == 1)))`;
+    // The default window of 7 days: 2016 blocks, and the window holds exactly 2016 samples.
+    expect(inHistory(c, 'anomaly:signal:tail_blocks', 'lat')!.expr).toBe(
+      `count_over_time(${hist}[604650s:300s]) >= 12`
+    );
+    // The threshold: the order statistic, pinned at the evaluation time.
+    expect(inHistory(c, 'anomaly:signal:tail_anchor_l0', 'lat')!.expr).toBe(
+      `max_over_time((${hist} <= ${sel('tail_quantile')} @ end())[604650s:300s])`
+    );
+    const pwm = inHistory(c, 'anomaly:signal:tail_pwm', 'lat')!.expr;
+    expect(pwm.match(/quantile_over_time\(/g)).toHaveLength(16);
+    expect(pwm).toContain(`> ${sel('tail_anchor')} @ end())[604650s:300s]`);
+    const frozen = inHistory(c, 'anomaly:signal:fit_anchor', 'lat')!.expr;
+    expect(frozen).toBe(
+      `(${sel('tail_anchor')} and ${sel('fit_frozen')} == 0) or (last_over_time(${sel('fit_anchor')}[600s]) and ${sel('fit_frozen')} == 1)`
+    );
+    // Only the history group pins: the step group is safe to evaluate as a range query.
+    for (const r of recording(c)) {
+      const madPin = r.record === 'anomaly:signal:scale' && (r.labels?.signal === 'lat' || r.labels?.signal === 'up');
+      expect([r.record, r.labels?.signal, r.expr.includes('@ end()')]).toEqual([r.record, r.labels?.signal, madPin]);
+    }
+  });
+
+  it('severity: rarity against the fit in force, L50 from the split target, held for 10 minutes', () => {
+    const c = ok(rarity(), { buckets: BUCKETS });
+    // Seven rarity signals share the 30-day target: 210 days each, L50 = log10(210 d / 5 min).
+    const half = Math.log10((210 * 86_400) / 300);
+    const decades = 'anomaly:signal:decades{spec="fraud",signal="lat"}';
+    expect(rule(c, 'anomaly:signal:severity_raw', 'lat')!.expr).toBe(ramp(decades, half - 1.5, half + 1.5));
+    expect(rule(c, 'anomaly:signal:severity', 'lat')!.expr).toBe(
+      'max_over_time(anomaly:signal:severity_raw{spec="fraud",signal="lat"}[570s]) and anomaly:signal:severity_raw{spec="fraud",signal="lat"}'
+    );
+    const emp = rule(c, 'anomaly:signal:empirical_decades', 'lat')!.expr;
+    expect(emp).toContain('last_over_time(anomaly:signal:fit_anchor{spec="fraud",signal="lat"}[600s])');
+    expect(emp).toContain('log10(last_over_time(anomaly:signal:fit_blocks{spec="fraud",signal="lat"}[600s]) /');
+  });
+
+  it('directed statistics and ideal models per kind', () => {
+    const c = ok(rarity(), { buckets: BUCKETS });
+    const stat = (id: string) => `anomaly:signal:statistic{spec="fraud",signal="${id}"}`;
+    expect(rule(c, 'anomaly:signal:directed', 'lat')!.expr).toBe(`abs(${stat('lat')})`);
+    expect(rule(c, 'anomaly:signal:directed', 'up')!.expr).toBe(stat('up'));
+    expect(rule(c, 'anomaly:signal:directed', 'traffic')!.expr).toBe(`-(${stat('traffic')})`);
+    expect(rule(c, 'anomaly:signal:directed', 'errs')!.expr).toBe(
+      'clamp_min(anomaly:signal:z_up{spec="fraud",signal="errs"}, 0)'
+    );
+    expect(rule(c, 'anomaly:signal:directed', 'drift')!.expr).toBe(
+      `(${stat('drift')} - anomaly:signal:expected{spec="fraud",signal="drift"})`
+    );
+    // |z|: the two-sided normal tail, minus log10(5 points per block).
+    const both = rule(c, 'anomaly:signal:ideal_decades', 'lat')!.expr;
+    expect(both).toContain(`- ${Math.log10(2)}, 0) - ${Math.log10(5)}, 0)`);
+    expect(rule(c, 'anomaly:signal:ideal_decades', 'up')!.expr).toContain('-log10(1 - 10 ^ (-');
+    // Divergences and calibration: a normal deviate recorded first (χ² by Wilson–Hilferty; ECE/sd).
+    expect(rule(c, 'anomaly:signal:ideal_z', 'drift')!.expr).toContain('^ (1 / 3)');
+    // (1 − 2/π)·m(1 − m) per prediction at the midpoints 0.3, 0.75, 0.95 of le = [0.6, 0.9, +Inf].
+    expect(rule(c, 'anomaly:signal:ideal_z', 'cal')!.expr).toContain(`vector(${num((1 - 2 / Math.PI) * 0.3 * 0.7)})`);
+    // Staleness: no ideal model, only minLag (120 s).
+    expect(rule(c, 'anomaly:signal:ideal_decades', 'lag')).toBeUndefined();
+    expect(rule(c, 'anomaly:signal:decades', 'lag')!.expr).toContain(
+      'anomaly:signal:directed{spec="fraud",signal="lag"} < 120'
+    );
+  });
+
+  it('a step of 5 minutes or more: the history rules in the step group, before the severity', () => {
+    const c = ok(rarity({ step: '5m' }), { buckets: BUCKETS });
+    expect(c.prometheus).toHaveLength(1);
+    const names = recording(c)
+      .filter((r) => r.labels?.signal === 'lat')
+      .map((r) => r.record);
+    expect(names.indexOf('anomaly:signal:block_max')).toBeGreaterThan(names.indexOf('anomaly:signal:directed'));
+    expect(names.indexOf('anomaly:signal:fit_anchor')).toBeLessThan(names.indexOf('anomaly:signal:empirical_decades'));
+    // One point per block: no per-block conversion of the ideal tail.
+    expect(rule(c, 'anomaly:signal:ideal_decades', 'lat')!.expr).toMatch(/ - 0, 0\) or 0 \*/);
+  });
+
+  it('a ramp with a hold is held too; the approximations are listed', () => {
+    const c = ok(
+      spec({
+        signals: [
+          {
+            id: 'lat',
+            kind: 'robust_z',
+            params: { severity: 'ramp', hold: '3m' },
+            source: { queries: { value: 'x' } },
+          },
+        ],
+      })
+    );
+    expect(rule(c, 'anomaly:signal:severity_raw', 'lat')!.expr).toBe(
+      ramp('abs(anomaly:signal:statistic{spec="fraud",signal="lat"})', 3, 7)
+    );
+    expect(rule(c, 'anomaly:signal:severity', 'lat')!.expr).toContain('[150s]');
+    expect(c.prometheus).toHaveLength(1);
+    const r = ok(rarity(), { buckets: BUCKETS });
+    expect(r.approximations.join('\n')).toMatch(/PWM by quadrature/);
+    expect(r.approximations.join('\n')).toMatch(/ties lowered 2 values deep/);
+    expect(prometheusRulesYaml(r)).toContain('PWM by quadrature');
+  });
+});
+
 describe('Grafana alert rules', () => {
   const c = ok(
     spec({

@@ -31,6 +31,16 @@ import { resolveSeverity } from '../signals/registry';
 import { MAX_SEVERITY } from '../composite';
 import { tryDurationToMs } from '../util/duration';
 import { dur, leRegex, matcher, num, offset, quote, ramp, selector, vmax, vmin } from './promql';
+import {
+  compileRaritySeverity,
+  holdSeverityExpr,
+  rarityPlan,
+  wilsonHilfertyExpr,
+  QUADRATURE_NODES,
+  RARITY_SERIES,
+  TIE_LEVELS,
+  type IdealModel,
+} from './rarity';
 
 // ---------------------------------------------------------------------------------------------
 // Output types
@@ -162,6 +172,8 @@ interface SignalCtx {
   sel(name: string, extra?: string[]): string;
   rules: RecordingRule[];
   record(name: string, expr: string, extraLabels?: Record<string, string>): string;
+  /** Rules of the rarity history group (every block; the step group's list when block = step). */
+  historyRules: RecordingRule[];
   by: string;
   notes: string[];
 }
@@ -279,12 +291,14 @@ function compileValid(spec: ScoreSpec, options: CompileOptions): CompiledRules {
   const promInputs: RecordingRule[] = [];
   const lokiInputs: RecordingRule[] = [];
   const detectorRules: RecordingRule[] = [];
+  const historyRules: RecordingRule[] = [];
   const notes = new Set<string>();
 
   for (const s of spec.signals) {
     const labels = { spec: spec.id, signal: s.id };
     const m = [specM, `signal=${quote(s.id)}`];
     const rules: RecordingRule[] = [];
+    const signalHistory: RecordingRule[] = [];
     const ctx: SignalCtx = {
       s,
       m,
@@ -297,6 +311,7 @@ function compileValid(spec: ScoreSpec, options: CompileOptions): CompiledRules {
         rules.push({ record: name, expr, labels: { ...labels, ...(extraLabels ?? {}) } });
         return selector(name, [...m, ...Object.entries(extraLabels ?? {}).map(([k, val]) => `${k}=${quote(val)}`)]);
       },
+      historyRules: signalHistory,
       by: bySig,
       notes: [],
     };
@@ -315,6 +330,7 @@ function compileValid(spec: ScoreSpec, options: CompileOptions): CompiledRules {
         ctx.record(SERIES.part, `clamp(${sev}, 0, 1)`);
       }
       detectorRules.push(...rules);
+      historyRules.push(...signalHistory);
       out.compiled.push(s.id);
       if (isLoki(s)) {
         out.logSignals.push(s.id);
@@ -349,6 +365,11 @@ function compileValid(spec: ScoreSpec, options: CompileOptions): CompiledRules {
     interval,
     rules: [...promInputs, ...detectorRules, ...compositeRules, ...alertRules],
   });
+  if (historyRules.length > 0) {
+    // The rarity history and tail fit change only when a block closes: evaluated once a block
+    // (DESIGN §5, rule groups by cost), read by the step group with last_over_time.
+    out.prometheus.push({ name: `${groupName}:rarity`, interval: dur(rarityBlockMs(stepMs)), rules: historyRules });
+  }
   if (lokiInputs.length > 0) {
     out.loki.push({ name: `${groupName}:loki`, interval, rules: lokiInputs });
   }
@@ -406,12 +427,6 @@ function pointsOf(p: ParamValue, stepMs: number, name: string, min = 1): number 
 
 function compileSignal(ctx: SignalCtx, options: CompileOptions, entity: string[]): void {
   const { s } = ctx;
-  if (s.kind !== 'level_shift' && resolveSeverity(s.kind, s.params).mode === 'rarity') {
-    throw new Unsupported(
-      "severity: rarity (self-calibrating against the series' own history) is not compiled to PromQL yet; " +
-        'set severity: ramp (with warn/max) to compile this signal'
-    );
-  }
   switch (s.kind) {
     case 'robust_z':
       return robustZ(ctx);
@@ -429,24 +444,94 @@ function compileSignal(ctx: SignalCtx, options: CompileOptions, entity: string[]
       return calibration(ctx, bucketsFor(s, options), entity);
     case 'level_shift':
       throw new Unsupported(
-        'level_shift is a CUSUM: S_t = min(cap, max(0, S_{t-1} + z_t - k)) depends on its own previous value, ' +
-          'and PromQL rules are stateless functions of stored samples (no recursion); not approximated, so that ' +
-          'a different detector is never presented under its name. Use robust_z over a longer window, or keep ' +
-          'level_shift in the in-browser score only.'
+        'level_shift is a CUSUM: S_t = min(cap, max(0, S_{t-1} + z_t - k)) depends on its own previous value at ' +
+          'every step since the series began, so a rule reading its own last sample would depend on when the ruler ' +
+          'started and on every missed evaluation; not approximated, so that a different detector is never ' +
+          'presented under its name. Use robust_z over a longer window, or keep level_shift in the in-browser ' +
+          'score only.'
       );
     default:
       throw new Unsupported(`no PromQL form for kind ${String(s.kind)}`);
   }
 }
 
-/** The signal's fixed ramp [warn, max] with the kind's defaults resolved (compileSignal refused rarity). */
-function rampOf(s: SignalSpec): [number, number] {
-  const sev = resolveSeverity(s.kind, s.params);
-  if (sev.mode !== 'ramp') {
-    throw new Unsupported(`severity: ${sev.mode} has no ramp`);
-  }
-  return [sev.warn, sev.max];
+/** The block of the rarity history at this step (the engine's max(5 min, step)). */
+function rarityBlockMs(stepMs: number): number {
+  return rarityPlan(stepMs, 0, 0, 0).blockMs;
 }
+
+/**
+ * How a statistical kind turns its directed statistic into `anomaly:signal:severity`:
+ * - ramp: `rampSeverity()` (the kind's own ramp expression, which may differ from a ramp on the
+ *   directed statistic, e.g. ratio's two sides);
+ * - rarity: `anomaly:signal:directed` = `directed`, then the rarity rules (rarity.ts) with the
+ *   kind's ideal model, given the recorded directed statistic.
+ * Either way the engine's hold (the highest severity of the last `hold`) applies when set.
+ */
+interface SeverityPlan {
+  rampSeverity: (warn: number, max: number) => string;
+  directed: string;
+  ideal: (directed: string) => IdealModel;
+}
+
+function judge(ctx: SignalCtx, plan: SeverityPlan): void {
+  const { s, stepMs } = ctx;
+  const sev = resolveSeverity(s.kind, s.params);
+  if (sev.mode === 'ramp') {
+    const expr = plan.rampSeverity(sev.warn, sev.max);
+    if (Math.ceil(sev.holdMs / stepMs) > 1) {
+      const raw = ctx.record(RARITY_SERIES.severityRaw, expr);
+      ctx.record(SERIES.severity, holdSeverityExpr(raw, sev.holdMs, stepMs));
+    } else {
+      ctx.record(SERIES.severity, expr);
+    }
+    return;
+  }
+  if (sev.mode !== 'rarity') {
+    throw new Error(`${s.kind}: severity ${sev.mode} is not a statistical severity`);
+  }
+  const rp = rarityPlan(stepMs, sev.rarityMs, sev.rarityWindowMs, sev.holdMs);
+  const separate = rp.blockMs > stepMs;
+  const x = ctx.record(RARITY_SERIES.directed, plan.directed);
+  const raw = compileRaritySeverity(
+    {
+      record: (name, expr) => ctx.record(name, expr),
+      recordHistory: (name, expr) => {
+        if (!separate) {
+          return ctx.record(name, expr);
+        }
+        ctx.historyRules.push({ record: name, expr, labels: { ...ctx.labels } });
+        return ctx.sel(name);
+      },
+      sel: (name) => ctx.sel(name),
+    },
+    rp,
+    x,
+    plan.ideal(x)
+  );
+  ctx.record(SERIES.severity, holdSeverityExpr(raw, rp.holdMs, stepMs));
+  ctx.notes.push(RARITY_NOTE);
+  if (rp.observedCapped) {
+    ctx.notes.push(
+      `rarity (${s.id}): its target is so close to the history's size that more than ${rp.observedLevels} top values ` +
+        'could reach the severity onset; the observed-frequency bound covers the top ' +
+        `${rp.observedLevels}, below them it is approximate.`
+    );
+  }
+}
+
+const RARITY_NOTE =
+  'rarity: the history is the block maxima of the directed statistic over the last rarityWindow (a plain range; the ' +
+  "engine's ring of learned blocks holds the same blocks unless blocks without any judged point lie in it), the fit " +
+  'frozen while an alarm episode goes on, as the engine learns nothing then. Exact: the threshold (the order statistic, ' +
+  'pinned with `@ end()`), exceedances, mean excess, clamps, the cap, the observed-frequency bound (over the top ' +
+  'values that can reach the severity onset). Approximated, measured in docs/alerting.md: "PWM by quadrature" (the ' +
+  `GPD shape's rank-weighted moment a1 from ${QUADRATURE_NODES} quantiles of the exceedances) and "ties lowered ` +
+  `${TIE_LEVELS} values deep" (the engine lowers the threshold past ties until 10 blocks exceed it; the rules stop ` +
+  `after ${TIE_LEVELS} distinct values). The history group reads the severities the step group wrote (the engine's ` +
+  'recursion), so it needs a ruler evaluating in time order (or instant queries block by block, as ' +
+  '`npm run rules:parity` does), not range-query backfills; a ruler runs the two groups concurrently, so at a block ' +
+  "boundary the step group may still read the previous block's fit.";
 
 function bucketsFor(s: SignalSpec, options: CompileOptions): number[] {
   const les = options.buckets?.[s.id];
@@ -488,7 +573,7 @@ function robustZ(ctx: SignalCtx): void {
     SERIES.statistic,
     `((${x} - ${med}) / ${scale}) and ${warmupFilter(`count_over_time(${win})`, warm)}`
   );
-  ctx.record(SERIES.severity, ramp(directed(stat, s.direction), ...rampOf(s)));
+  judge(ctx, zSeverity(directed(stat, s.direction), s.direction));
   ctx.notes.push(
     'robust_z: the MAD pins the median at the evaluation time with `@ end()`; a ruler evaluates instant queries, ' +
       "so this is the engine's statistic. Evaluated as a range query (Explore, promtool create-blocks-from rules) " +
@@ -535,7 +620,16 @@ function seasonal(ctx: SignalCtx): void {
     SERIES.statistic,
     `((${x} - ${expected}) / ${scale}) and ${warmupFilter(`count_over_time(${win})`, warm)}`
   );
-  ctx.record(SERIES.severity, ramp(directed(stat, s.direction), ...rampOf(s)));
+  judge(ctx, zSeverity(directed(stat, s.direction), s.direction));
+}
+
+/** A z statistic: a ramp on the directed z, or rarity against N(0, 1) (two-sided for 'both'). */
+function zSeverity(directedZ: string, direction: Direction): SeverityPlan {
+  return {
+    rampSeverity: (warn, max) => ramp(directedZ, warn, max),
+    directed: directedZ,
+    ideal: (x) => (direction === 'both' ? { type: 'two-sided-normal', z: x } : { type: 'normal', z: x }),
+  };
 }
 
 function threshold(ctx: SignalCtx): void {
@@ -566,14 +660,22 @@ function threshold(ctx: SignalCtx): void {
 function staleness(ctx: SignalCtx): void {
   const { s } = ctx;
   const p = s.params as Record<string, ParamValue>;
-  const [warn, max] = rampOf(s);
+  const sev = resolveSeverity(s.kind, s.params);
   const missingAfter = toSeconds(p.missingAfter);
-  const horizonS = Math.max(3600, missingAfter + max);
+  // How far back the newest value is looked for: beyond the ramp's max (severity 1 anyway), or for
+  // rarity a day (a lag longer than that is rarer than any healthy history of labelling delays).
+  const reachS = sev.mode === 'ramp' ? sev.max : 86_400;
+  const horizonS = Math.max(3600, missingAfter + reachS);
   const x = ctx.sel(INPUT.value);
   const lag = ctx.record(SERIES.statistic, `time() - last_over_time(${x}[${dur(horizonS * 1000)}])`);
-  ctx.record(SERIES.severity, ramp(lag, warn, max));
+  const minLag = toSeconds(p.minLag);
+  judge(ctx, {
+    rampSeverity: (warn, max) => ramp(lag, warn, max),
+    directed: lag,
+    ideal: () => ({ type: 'from', minimum: minLag }),
+  });
   ctx.notes.push(
-    `staleness: lag = time() − the newest value within ${dur(horizonS * 1000)} (max(1h, missingAfter + max)); while the ` +
+    `staleness: lag = time() − the newest value within ${dur(horizonS * 1000)} (max(1h, missingAfter + ${sev.mode === 'ramp' ? 'max' : '1d'})); while the ` +
       'gauge is missing for less than missingAfter the engine reports the signal missing, the rule keeps judging the ' +
       'last value; a series never seen is not judged (alert on absent() for that).'
   );
@@ -617,25 +719,29 @@ function ratio(ctx: SignalCtx): void {
     const kl = `clamp_min(${a} * ln(${a} / ${q}) + ${a1} * ln(${a1} / (1 - ${q})), 0)`;
     return `sgn(${phat} - ${q}) * sqrt(2 * ${n} * ${kl})`;
   };
-  const sev: string[] = [];
+  const sides: string[] = [];
   if (s.direction !== 'down') {
     const pu = ctx.record(
       'anomaly:signal:null_rate_up',
       `clamp(${vmax(`${p0} * ${num(1 + rel)}`, `${p0} + ${num(abs)}`)}, 1e-300, ${num(1 - 1e-15)})`
     );
-    const zu = ctx.record('anomaly:signal:z_up', root(pu));
-    sev.push(ramp(zu, ...rampOf(s)));
+    sides.push(ctx.record('anomaly:signal:z_up', root(pu)));
   }
   if (s.direction !== 'up') {
     const pd = ctx.record(
       'anomaly:signal:null_rate_down',
       `clamp(${vmin(`${p0} * ${num(1 - rel)}`, `${p0} - ${num(abs)}`)}, 1e-300, ${num(1 - 1e-15)})`
     );
-    const zd = ctx.record('anomaly:signal:z_down', `-(${root(pd)})`);
-    sev.push(ramp(zd, ...rampOf(s)));
+    sides.push(ctx.record('anomaly:signal:z_down', `-(${root(pd)})`));
   }
-  // At most one side is positive at a time, so the sum is the engine's max of the two.
-  ctx.record(SERIES.severity, sev.join(' + '));
+  // The engine's z: the side that counts, 0 when the rate is inside the null rates.
+  const positive = sides.map((z) => `clamp_min(${z}, 0)`);
+  judge(ctx, {
+    // At most one side is positive at a time, so the sum is the engine's max of the two.
+    rampSeverity: (warn, max) => sides.map((z) => ramp(z, warn, max)).join(' + '),
+    directed: positive.length === 1 ? positive[0] : vmax(positive[0], positive[1]),
+    ideal: (z) => ({ type: 'normal', z }),
+  });
   ctx.notes.push(
     'ratio: sums of the recorded per-step counts over the same windows as the engine, and its binomial deviance; ' +
       "the engine clamps each step's numerator to its denominator before summing, the rule does not (only matters " +
@@ -660,7 +766,6 @@ function histogramDrift(ctx: SignalCtx, les: number[]): void {
   const R = pointsOf(p.reference, stepMs, 'reference');
   const warm = Math.min(pointsOf(p.warmup, stepMs, 'warmup', 0), R);
   const metric = p.metric as DriftMetric;
-  const [warn, max] = rampOf(s);
   const minCount = toNumber(p.minCount);
   const floor = toNumber(p.floor);
   const b = ctx.sel(INPUT.buckets);
@@ -699,10 +804,26 @@ function histogramDrift(ctx: SignalCtx, les: number[]): void {
     ` and ${warmupFilter(`sum without (le) (count_over_time(${last}[${ctx.range(R)}] offset ${dur(W * stepMs)}))`, warm)}` +
     ` and sum without (le) (${last})`;
   const stat = ctx.record(SERIES.statistic, `${statExpr} and ${judged}`);
-  const chi2 = `((count without (bin) ${nonEmpty} - 1) * (1 / ${nCur} + 1 / ${nRef}))`;
+  const occupied = `count without (bin) ${nonEmpty}`;
+  const c = `(1 / ${nCur} + 1 / ${nRef})`;
+  const chi2 = `((${occupied} - 1) * ${c})`;
   const noise = metric === 'psi' ? chi2 : metric === 'js' ? `(${chi2} / ${num(8 * Math.LN2)})` : `sqrt(${chi2} / 8)`;
   const expected = ctx.record('anomaly:signal:expected', noise);
-  ctx.record(SERIES.severity, ramp(`(${stat} - ${expected})`, warn, max));
+  const excess = `(${stat} - ${expected})`;
+  judge(ctx, {
+    rampSeverity: (warn, max) => ramp(excess, warn, max),
+    directed: excess,
+    ideal: () => {
+      // The engine's ideal model: psi-equivalent / c ~ χ² with (occupied bins − 1) degrees of freedom.
+      const psiEq =
+        metric === 'psi' ? stat : metric === 'js' ? `(${num(8 * Math.LN2)} * ${stat})` : `(8 * ${stat} ^ 2)`;
+      const z = ctx.record(
+        RARITY_SERIES.idealZ,
+        wilsonHilfertyExpr(`${psiEq} / ${c}`, `clamp_min(${occupied} - 1, 1)`)
+      );
+      return { type: 'normal', z };
+    },
+  });
   ctx.notes.push(
     'histogram_drift: bin masses are differences of the window sums of adjacent cumulative buckets; the engine ' +
       "differences each step first (and clamps negative masses per step): identical whenever every step's buckets are " +
@@ -723,6 +844,11 @@ function calibration(ctx: SignalCtx, les: number[], entity: string[]): void {
     '(' + Array.from(mid, (m, i) => `label_replace(vector(${num(f(m))}), "bin", "${i}", "", "")`).join(' or ') + ')';
   const mids = consts((m) => m);
   const vars = consts((m) => (2 / Math.PI) * m * (1 - m));
+  // Variance of the ECE of a calibrated model per prediction (calibrationNoiseVariance).
+  const noiseVars = consts((m) => (1 - 2 / Math.PI) * m * (1 - m));
+  const variance = (n: string) =>
+    `sum without (bin) (${n} * on (bin) group_left () ${noiseVars}) / sum without (bin) (${n}) ^ 2`;
+  let baseVariance = '';
   const tot = ctx.sel(INPUT.buckets);
   const cor = ctx.sel(INPUT.correct);
   const lastTot = ctx.sel(INPUT.buckets, [`le=~${quote(leRegex(les[les.length - 1]))}`]);
@@ -757,6 +883,7 @@ function calibration(ctx: SignalCtx, les: number[], entity: string[]): void {
       ` and (sum without (bin) (${bn}) >= ${num(minCount)})` +
       ` and ${warmupFilter(`sum without (le) (count_over_time(${lastTot}[${ctx.range(B)}] offset ${dur(W * stepMs)}))`, warm)}`;
     expected = ctx.record('anomaly:signal:expected', `${ece(bn, bc)}${baseOk}`);
+    baseVariance = ` + ${variance(bn)}`;
   }
   const judged = `(${nCur} >= ${num(minCount)}) and sum without (le) (${lastTot}) and sum without (le) (${lastCor})`;
   const stat = ctx.record(SERIES.statistic, `${ece(cn, cc)} and ${judged}${baseOk}`);
@@ -765,7 +892,16 @@ function calibration(ctx: SignalCtx, les: number[], entity: string[]): void {
     `sum without (bin) (sqrt(${cn} * on (bin) group_left () ${vars})) / ${nCur}`
   );
   const gap = expected === '0' ? stat : `(${stat} - ${expected})`;
-  ctx.record(SERIES.severity, ramp(`(${directed(gap, s.direction)} - ${noise})`, ...rampOf(s)));
+  const excess = `(${directed(gap, s.direction)} - ${noise})`;
+  judge(ctx, {
+    rampSeverity: (warn, max) => ramp(excess, warn, max),
+    directed: excess,
+    ideal: (x) => {
+      // The engine's ideal model: excess / sd ~ N(0, 1), sd from the current (and baseline) counts.
+      const z = ctx.record(RARITY_SERIES.idealZ, `${x} / sqrt(${variance(cn)}${baseVariance})`);
+      return { type: 'normal', z };
+    },
+  });
   ctx.notes.push(
     'calibration: ECE per bin from window sums of the total and correct buckets; the engine clamps correct ≤ total ' +
       'per step before summing, the rule clamps the window sums (identical when the correct histogram is a subset per step).'
