@@ -55,11 +55,15 @@ describeProm('backtest:demo (seed 7): calibration reported on held-out data', ()
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'anomalyscore-backtest-'));
 
   beforeAll(() => {
-    const r = spawnSync(TSX, ['scripts/backtest-demo.ts', '--seed', '7', '--spec', 'demo/spec.defaults.yaml', '--out', out], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      maxBuffer: 64 << 20,
-    });
+    const r = spawnSync(
+      TSX,
+      ['scripts/backtest-demo.ts', '--seed', '7', '--spec', 'demo/spec.defaults.yaml', '--out', out],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+      }
+    );
     stdout = r.stdout;
     if (r.status !== 0) {
       throw new Error(`backtest-demo failed (${r.status}): ${r.stderr}`);
