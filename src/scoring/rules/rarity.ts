@@ -374,7 +374,7 @@ export const RARITY_SERIES = {
   tailCap: 'anomaly:signal:tail_cap',
   tailTop: (level: number) => `anomaly:signal:tail_top_l${level}`,
   tailTopCount: (level: number) => `anomaly:signal:tail_top_count_l${level}`,
-  /** The fit in force: a tail_* series, frozen while an alarm episode goes on. */
+  /** The fit in force: a tail_* series, frozen while an episode goes on (see fit_frozen). */
   fit: (tailName: string) => tailName.replace('anomaly:signal:tail_', 'anomaly:signal:fit_'),
 } as const;
 
